@@ -1,0 +1,18 @@
+/**
+ * pulumi-wechatpay: manage a WeChat Pay merchant's member-card event callback URL with Pulumi.
+ *
+ * @packageDocumentation
+ */
+export { type MembercardCallbackArgs, MembercardCallback } from "./membercardCallback";
+export { MembercardCallbackProvider, type MembercardCallbackState } from "./provider";
+export {
+    isWechatpayApiError,
+    isWechatpayNetworkError,
+    isWechatpayVerificationError,
+    WechatpayApiError,
+    WechatpayNetworkError,
+    WechatpayStateError,
+    WechatpayVerificationError,
+} from "./errors";
+export { BACKUP_BASE_URL, DEFAULT_BASE_URL } from "./config";
+export { type CheckFailure, notifyUrlProblem } from "./validate";

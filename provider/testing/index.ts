@@ -1,0 +1,17 @@
+/**
+ * A strict emulator of WeChat Pay APIv3's member-card callback API (设置/查询会员卡回调地址), for tests and demos.
+ *
+ * It is a model of WeChat Pay, not of this package's provider: it checks request signatures, signs responses
+ * with its own keys, and can inject the failures real clients must survive.
+ *
+ * @example
+ * import { startEmulator } from "pulumi-wechatpay/testing";
+ * const emulator = await startEmulator();
+ * emulator.failNext({ kind: "error", status: 500, code: "SYSTEM_ERROR" });
+ *
+ * @packageDocumentation
+ */
+
+export { startEmulator } from "./server";
+export { EmulatorError, type UnsetReply } from "./state";
+export type { Emulator, EmulatorOptions, Fault, MerchantCredentials, RecordedRequest } from "./types";

@@ -1,0 +1,131 @@
+/**
+ * Key material for the emulator, generated at start-up so no PEM ever lands in git.
+ *
+ * Node cannot issue X.509 certificates without extra dependencies, so the "platform certificate" identity is
+ * handed out as its SPKI public-key PEM. Clients verify a response with the public key either way; only the
+ * container differs from what WeChat Pay's `/v3/certificates` would return.
+ */
+
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, randomBytes, randomInt } from "node:crypto";
+import { promisify } from "node:util";
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** A key pair in the PEM encodings WeChat Pay hands out: PKCS#8 private, SPKI public. */
+export interface PemKeyPair {
+    /** PKCS#8 PEM. */
+    readonly privateKey: string;
+    /** SPKI PEM. */
+    readonly publicKey: string;
+}
+
+/** One identity WeChat Pay signs responses with. */
+export interface SigningIdentity {
+    /** What goes into the `Wechatpay-Serial` response header: a `PUB_KEY_ID_…` or a certificate serial. */
+    readonly serial: string;
+    /** Signs the responses. */
+    readonly privateKey: KeyObject;
+    /** SPKI PEM given to clients so they can verify. */
+    readonly publicKey: string;
+}
+
+/** WeChat Pay's side of the keys: shared by every merchant of an emulator. */
+export interface WechatpayIdentities {
+    /** The public-key scheme (`Wechatpay-Serial: PUB_KEY_ID_…`). */
+    readonly publicKey: SigningIdentity;
+    /** The platform-certificate scheme (`Wechatpay-Serial: <40 hex>`). */
+    readonly platform: SigningIdentity;
+    /** Keys no client was ever given, for the `unknown-serial` fault; one per scheme so the id looks plausible. */
+    readonly strangers: { readonly publicKey: SigningIdentity; readonly platform: SigningIdentity };
+}
+
+/** A merchant's API certificate identity, as WeChat Pay knows it. */
+export interface MerchantKeys {
+    /** Merchant API certificate serial (40 upper-case hex characters). */
+    readonly serial: string;
+    /** The key pair; the private half is what the merchant signs requests with. */
+    readonly pem: PemKeyPair;
+    /** Verifies the merchant's request signatures. */
+    readonly verifier: KeyObject;
+}
+
+/** Generates an RSA-2048 key pair without blocking the event loop. */
+export async function generateRsaKeyPair(): Promise<PemKeyPair> {
+    const { privateKey, publicKey } = await generateKeyPairAsync("rsa", {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: "spki", format: "pem" },
+        privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
+    return { privateKey, publicKey };
+}
+
+/** A certificate serial the way WeChat Pay prints them: 40 upper-case hex characters. */
+export function randomSerial(): string {
+    return randomBytes(20).toString("hex").toUpperCase();
+}
+
+/** A WeChat Pay public-key id: `PUB_KEY_ID_0114` then 24 random digits (28 digits, like real ones). */
+export function randomPublicKeyId(): string {
+    let digits = "";
+    for (let i = 0; i < 24; i++) {
+        digits += String(randomInt(10));
+    }
+    return `PUB_KEY_ID_0114${digits}`;
+}
+
+function identity(serial: string, pem: PemKeyPair): SigningIdentity {
+    return { serial, privateKey: createPrivateKey(pem.privateKey), publicKey: pem.publicKey };
+}
+
+/** Generates a fresh merchant identity. */
+export async function generateMerchantKeys(): Promise<MerchantKeys> {
+    const pem = await generateRsaKeyPair();
+    return { serial: randomSerial(), pem, verifier: createPublicKey(pem.publicKey) };
+}
+
+/** Generates a fresh set of WeChat Pay identities (three key pairs). Prefer {@link sharedWechatpayIdentities}. */
+export async function generateWechatpayIdentities(): Promise<WechatpayIdentities> {
+    const [pub, platform, stranger] = await Promise.all([
+        generateRsaKeyPair(),
+        generateRsaKeyPair(),
+        generateRsaKeyPair(),
+    ]);
+    const publicKey = identity(randomPublicKeyId(), pub);
+    const platformIdentity = identity(randomSerial(), platform);
+    return {
+        publicKey,
+        platform: platformIdentity,
+        strangers: {
+            // The ids must differ from the real ones, or the fault would not be one.
+            publicKey: identity(differentFrom(publicKey.serial, randomPublicKeyId), stranger),
+            platform: identity(differentFrom(platformIdentity.serial, randomSerial), stranger),
+        },
+    };
+}
+
+function differentFrom(taken: string, make: () => string): string {
+    let value = make();
+    while (value === taken) {
+        value = make();
+    }
+    return value;
+}
+
+// Key generation takes a few hundred milliseconds; one set per process keeps test suites that start many
+// emulators fast. WeChat Pay's keys are the same for every merchant in reality too.
+let shared: Promise<WechatpayIdentities> | undefined;
+
+/** The process-wide WeChat Pay identities, generated on first use. */
+export function sharedWechatpayIdentities(): Promise<WechatpayIdentities> {
+    if (shared === undefined) {
+        const pending = generateWechatpayIdentities();
+        shared = pending;
+        // A failed generation must not poison every later emulator.
+        pending.catch(() => {
+            if (shared === pending) {
+                shared = undefined;
+            }
+        });
+    }
+    return shared;
+}

@@ -1,0 +1,508 @@
+/**
+ * The emulator's HTTP side: routing, the APIv3 request checks, response signing, the request log and fault
+ * injection. The rules about the setting itself live in state.ts, the crypto in auth.ts.
+ */
+
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { isIPv4 } from "node:net";
+import { NonceLog, parseAuthorization, signResponse, verifyRequest } from "./auth";
+import { generateMerchantKeys, type MerchantKeys, sharedWechatpayIdentities, type WechatpayIdentities } from "./keys";
+import { assertMchid, EmulatorError, MembercardState } from "./state";
+import type { Emulator, EmulatorOptions, Fault, MerchantCredentials, RecordedRequest } from "./types";
+
+/** The one resource the emulator serves. */
+export const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
+
+/** The first merchant when none is given. */
+export const DEFAULT_MCHID = "1900000001";
+
+// Bodies here are tiny; the cap only keeps a runaway client from filling memory.
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** How far the `stale-timestamp` fault moves the response clock: past the SDK's 300 s tolerance. */
+const STALE_SECONDS = 600;
+
+interface Merchant {
+    readonly mchid: string;
+    readonly keys: MerchantKeys;
+    readonly nonces: NonceLog;
+}
+
+/** What to answer, before signing. */
+interface Reply {
+    status: number;
+    /** JSON text; absent for 204. */
+    body?: string;
+    code?: string;
+    headers?: Record<string, string>;
+}
+
+function errorReply(error: EmulatorError): Reply {
+    const reply: Reply = {
+        status: error.status,
+        code: error.code,
+        body: JSON.stringify({ code: error.code, message: error.message }),
+    };
+    if (error.status === 405) {
+        reply.headers = { Allow: "GET, PATCH" };
+    }
+    return reply;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+/** Media types of an `Accept` or `Content-Type` value, lower-cased, parameters dropped. */
+function mediaTypes(value: string): string[] {
+    return value.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
+}
+
+function isLoopback(host: string): boolean {
+    return host === "localhost" || host === "::1" || (isIPv4(host) && host.startsWith("127."));
+}
+
+/** Reads the whole body; past the cap it keeps draining (so keep-alive survives) but stops storing. */
+function readBody(req: IncomingMessage): Promise<{ raw: Buffer; tooLarge: boolean }> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= MAX_BODY_BYTES) {
+                chunks.push(chunk);
+            }
+        });
+        req.on("end", () => resolve({ raw: Buffer.concat(chunks), tooLarge: size > MAX_BODY_BYTES }));
+        req.on("error", reject);
+    });
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function validateFault(fault: Fault): void {
+    switch (fault.kind) {
+        case "error":
+            if (!Number.isInteger(fault.status) || fault.status < 300 || fault.status > 599) {
+                throw new TypeError(`Fault status must be an HTTP error status (300-599), got ${fault.status}.`);
+            }
+            if (typeof fault.code !== "string" || fault.code === "") {
+                throw new TypeError("Fault code must be a WeChat Pay error code such as SYSTEM_ERROR.");
+            }
+            if (fault.retryAfter !== undefined && !(Number.isInteger(fault.retryAfter) && fault.retryAfter >= 0)) {
+                throw new TypeError(`Fault retryAfter must be whole seconds, got ${fault.retryAfter}.`);
+            }
+            return;
+        case "delay":
+            if (!Number.isFinite(fault.ms) || fault.ms < 0) {
+                throw new TypeError(`Fault delay must be a non-negative number of ms, got ${fault.ms}.`);
+            }
+            return;
+        case "bad-signature":
+        case "sign-test":
+        case "unknown-serial":
+        case "stale-timestamp":
+        case "missing-headers":
+        case "reset":
+            return;
+        default: {
+            // Reached only from untyped callers.
+            const kind: unknown = (fault as { kind: unknown }).kind;
+            throw new TypeError(`Unknown fault kind ${String(kind)}.`);
+        }
+    }
+}
+
+class HttpEmulator implements Emulator {
+    readonly baseUrl: string;
+    private readonly log: RecordedRequest[] = [];
+    private readonly faults: Fault[] = [];
+    private readonly merchants = new Map<string, Merchant>();
+    private readonly defaultMchid: string;
+    // Delayed answers waiting on a timer; close() wakes them so they can give up.
+    private readonly sleepers = new Set<() => void>();
+    private closing: Promise<void> | undefined;
+
+    constructor(
+        private readonly server: Server,
+        private readonly identities: WechatpayIdentities,
+        private readonly state: MembercardState,
+        private readonly options: EmulatorOptions,
+        merchants: readonly Merchant[],
+        host: string,
+        port: number,
+    ) {
+        for (const merchant of merchants) {
+            this.merchants.set(merchant.mchid, merchant);
+        }
+        this.defaultMchid = merchants[0]?.mchid ?? DEFAULT_MCHID;
+        this.baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
+        server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+            this.handle(req, res).catch(() => {
+                // handle() answers everything it can; what is left is a broken socket.
+                req.socket.destroy();
+            });
+        });
+    }
+
+    get requests(): readonly RecordedRequest[] {
+        return this.log;
+    }
+
+    credentials(mchid: string = this.defaultMchid): MerchantCredentials {
+        const merchant = this.merchants.get(mchid);
+        if (merchant === undefined) {
+            throw new Error(`Merchant ${mchid} does not exist in this emulator.`);
+        }
+        const { publicKey, platform } = this.identities;
+        return {
+            mchid,
+            serial: merchant.keys.serial,
+            privateKey: merchant.keys.pem.privateKey,
+            publicKeyId: publicKey.serial,
+            publicKey: publicKey.publicKey,
+            platformSerial: platform.serial,
+            platformPublicKey: platform.publicKey,
+        };
+    }
+
+    async addMerchant(mchid: string, opts: { notifyUrl?: string } = {}): Promise<MerchantCredentials> {
+        assertMchid(mchid);
+        if (this.merchants.has(mchid)) {
+            throw new Error(`Merchant ${mchid} already exists in this emulator.`);
+        }
+        const keys = await generateMerchantKeys();
+        // Checked again: a concurrent call for the same mchid may have won while keys were generated.
+        this.state.addMerchant(mchid, opts.notifyUrl);
+        this.merchants.set(mchid, { mchid, keys, nonces: new NonceLog() });
+        return this.credentials(mchid);
+    }
+
+    notifyUrl(mchid: string = this.defaultMchid): string | undefined {
+        return this.state.get(mchid);
+    }
+
+    setNotifyUrl(url: string | undefined, mchid: string = this.defaultMchid): void {
+        this.state.set(mchid, url);
+    }
+
+    failNext(fault: Fault, times = 1): void {
+        validateFault(fault);
+        if (!Number.isInteger(times) || times < 1) {
+            throw new TypeError(`times must be a positive integer, got ${times}.`);
+        }
+        for (let i = 0; i < times; i++) {
+            this.faults.push(fault);
+        }
+    }
+
+    corruptNextSignature(): void {
+        this.failNext({ kind: "bad-signature" });
+    }
+
+    reset(): void {
+        this.state.reset();
+        this.faults.length = 0;
+        this.log.length = 0;
+        for (const merchant of this.merchants.values()) {
+            merchant.nonces.clear();
+        }
+    }
+
+    close(): Promise<void> {
+        if (this.closing === undefined) {
+            this.closing = new Promise((resolve) => {
+                for (const wake of this.sleepers) {
+                    wake();
+                }
+                this.sleepers.clear();
+                // The callback's error only says "not running", which is the goal anyway.
+                this.server.close(() => resolve());
+                // Keep-alive sockets would otherwise hold close() open until they time out.
+                this.server.closeAllConnections();
+            });
+        }
+        return this.closing;
+    }
+
+    private get closed(): boolean {
+        return this.closing !== undefined;
+    }
+
+    private sleep(ms: number): Promise<void> {
+        return new Promise((resolve) => {
+            const wake = (): void => {
+                clearTimeout(timer);
+                this.sleepers.delete(wake);
+                resolve();
+            };
+            const timer = setTimeout(wake, ms);
+            this.sleepers.add(wake);
+        });
+    }
+
+    private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const at = Date.now();
+        const { raw, tooLarge } = await readBody(req);
+        const fault = this.faults.shift();
+        const wechatpaySerial = header(req, "wechatpay-serial");
+        const base: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", body: raw.toString("utf8"), status: 0, at };
+        const mchid = tryMchid(header(req, "authorization"));
+        if (mchid !== undefined) {
+            base.mchid = mchid;
+        }
+        if (wechatpaySerial !== undefined) {
+            base.wechatpaySerial = wechatpaySerial;
+        }
+        if (fault !== undefined) {
+            base.fault = fault.kind;
+        }
+
+        if (fault?.kind === "reset") {
+            req.socket.destroy();
+            this.record(base);
+            return;
+        }
+        if (fault?.kind === "delay") {
+            await this.sleep(fault.ms);
+        }
+        if (this.closed) {
+            req.socket.destroy();
+            this.record(base);
+            return;
+        }
+
+        let reply: Reply;
+        if (fault?.kind === "error") {
+            reply = errorReply(new EmulatorError(fault.status, fault.code, fault.message ?? `Emulated ${fault.code}.`));
+            if (fault.retryAfter !== undefined) {
+                reply.headers = { ...reply.headers, "Retry-After": String(fault.retryAfter) };
+            }
+        } else if (tooLarge) {
+            reply = errorReply(
+                new EmulatorError(413, "INVALID_REQUEST", `Request body is over ${MAX_BODY_BYTES} bytes.`),
+            );
+        } else {
+            reply = this.answer(req, raw);
+        }
+        const responseSerial = this.send(res, wechatpaySerial, reply, fault);
+        base.status = reply.status;
+        if (reply.code !== undefined) {
+            base.code = reply.code;
+        }
+        if (responseSerial !== undefined) {
+            base.responseSerial = responseSerial;
+        }
+        this.record(base);
+    }
+
+    private record(request: RecordedRequest): void {
+        this.log.push(request);
+        this.options.onRequest?.(request);
+    }
+
+    /** Runs WeChat Pay's checks in its order: route, HTTP rules, signature, then the operation. */
+    private answer(req: IncomingMessage, raw: Buffer): Reply {
+        try {
+            const path = req.url ?? "/";
+            const query = path.indexOf("?");
+            const pathname = query < 0 ? path : path.slice(0, query);
+            if (pathname !== CALLBACK_PATH) {
+                throw new EmulatorError(404, "NOT_FOUND", `No API at ${pathname}.`);
+            }
+            const method = req.method ?? "";
+            if (method !== "GET" && method !== "PATCH") {
+                throw new EmulatorError(405, "INVALID_REQUEST", `${method} is not allowed here; use GET or PATCH.`);
+            }
+            checkHttpRules(req);
+            const merchant = this.authenticate(req, raw, method, path);
+            if (method === "GET") {
+                return { status: 200, body: JSON.stringify(this.state.query(merchant.mchid)) };
+            }
+            const contentType = header(req, "content-type");
+            if (contentType === undefined || mediaTypes(contentType)[0] !== "application/json") {
+                throw new EmulatorError(400, "INVALID_REQUEST", "Content-Type must be application/json.");
+            }
+            let text: string;
+            try {
+                text = utf8.decode(raw);
+            } catch {
+                throw new EmulatorError(400, "PARAM_ERROR", "Request body is not valid UTF-8.");
+            }
+            const updated = this.state.update(merchant.mchid, text);
+            return this.options.patchReply === "no-content"
+                ? { status: 204 }
+                : { status: 200, body: JSON.stringify(updated) };
+        } catch (error) {
+            if (error instanceof EmulatorError) {
+                return errorReply(error);
+            }
+            const message = error instanceof Error ? error.message : String(error);
+            return errorReply(new EmulatorError(500, "SYSTEM_ERROR", `Emulator failure: ${message}`));
+        }
+    }
+
+    private authenticate(req: IncomingMessage, raw: Buffer, method: string, path: string): Merchant {
+        const params = parseAuthorization(header(req, "authorization"));
+        const merchant = this.merchants.get(params.mchid);
+        if (merchant === undefined) {
+            // 401 rather than 400: to the client this is a credentials problem, like a wrong serial.
+            throw new EmulatorError(401, "SIGN_ERROR", `mchid ${params.mchid} is not a merchant of this WeChat Pay.`);
+        }
+        verifyRequest(params, merchant.keys, { method, path, body: raw }, Math.floor(Date.now() / 1000));
+        merchant.nonces.use(params.nonce_str);
+        return merchant;
+    }
+
+    /** Writes the reply with its `Wechatpay-*` headers, bent by the fault; returns the serial that signed it. */
+    private send(
+        res: ServerResponse,
+        wechatpaySerial: string | undefined,
+        reply: Reply,
+        fault: Fault | undefined,
+    ): string | undefined {
+        // The request header picks the scheme: the public key's id selects it, anything else gets the platform
+        // certificate, as WeChat Pay does.
+        const publicKeyMode = wechatpaySerial === this.identities.publicKey.serial;
+        const identity = publicKeyMode ? this.identities.publicKey : this.identities.platform;
+        const body = reply.body ?? "";
+        const now = Math.floor(Date.now() / 1000);
+        const headers: Record<string, string> = {
+            "Request-ID": randomBytes(16).toString("hex").toUpperCase(),
+            ...reply.headers,
+        };
+        if (reply.body !== undefined) {
+            headers["Content-Type"] = "application/json";
+            headers["Content-Length"] = String(Buffer.byteLength(body));
+        }
+
+        let signature: ReturnType<typeof signResponse> | undefined;
+        switch (fault?.kind) {
+            case "missing-headers":
+                break;
+            case "unknown-serial": {
+                const strangers = this.identities.strangers;
+                signature = signResponse(publicKeyMode ? strangers.publicKey : strangers.platform, body, now);
+                break;
+            }
+            case "stale-timestamp":
+                signature = signResponse(identity, body, now - STALE_SECONDS);
+                break;
+            case "bad-signature":
+                // A real signature, but over another body: looks right, never verifies.
+                signature = signResponse(identity, body, now);
+                signature.signature = signResponse(identity, `${body} `, now).signature;
+                break;
+            case "sign-test":
+                signature = signResponse(identity, body, now);
+                signature.signature = `WECHATPAY/SIGNTEST/${randomBytes(256).toString("base64")}`;
+                break;
+            default:
+                signature = signResponse(identity, body, now);
+        }
+        if (signature !== undefined) {
+            headers["Wechatpay-Timestamp"] = signature.timestamp;
+            headers["Wechatpay-Nonce"] = signature.nonce;
+            headers["Wechatpay-Serial"] = signature.serial;
+            headers["Wechatpay-Signature"] = signature.signature;
+        }
+        res.writeHead(reply.status, headers);
+        res.end(reply.body);
+        return signature?.serial;
+    }
+}
+
+/** The mchid of an Authorization header, for the log only; no verification. */
+function tryMchid(authorization: string | undefined): string | undefined {
+    try {
+        return parseAuthorization(authorization).mchid;
+    } catch {
+        return undefined;
+    }
+}
+
+/** WeChat Pay's HTTP rules: a User-Agent, and an Accept the JSON answer satisfies. 400 INVALID_REQUEST otherwise. */
+function checkHttpRules(req: IncomingMessage): void {
+    const userAgent = header(req, "user-agent");
+    if (userAgent === undefined || userAgent.trim() === "") {
+        throw new EmulatorError(400, "INVALID_REQUEST", "User-Agent header is required.");
+    }
+    const accept = header(req, "accept");
+    const acceptable = ["application/json", "application/*", "*/*"];
+    if (accept === undefined || !mediaTypes(accept).some((type) => acceptable.includes(type))) {
+        throw new EmulatorError(400, "INVALID_REQUEST", "Accept header must include application/json.");
+    }
+}
+
+function resolveOptions(options: EmulatorOptions): { host: string; port: number } {
+    const rawHost = options.host ?? "127.0.0.1";
+    const host = rawHost.startsWith("[") && rawHost.endsWith("]") ? rawHost.slice(1, -1) : rawHost;
+    if (!isLoopback(host)) {
+        throw new TypeError(
+            `Emulator host must be loopback (127.0.0.0/8, localhost or ::1), got ${rawHost}: ` +
+                "it has no TLS and hands out its keys.",
+        );
+    }
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new TypeError(`Emulator port must be an integer from 0 to 65535, got ${port}.`);
+    }
+    const unset = options.unsetReply;
+    if (unset !== undefined && unset !== "not-found" && unset !== "empty" && unset !== "bad-request") {
+        throw new TypeError(`unsetReply must be "not-found", "empty" or "bad-request", got ${String(unset)}.`);
+    }
+    const patch = options.patchReply;
+    if (patch !== undefined && patch !== "body" && patch !== "no-content") {
+        throw new TypeError(`patchReply must be "body" or "no-content", got ${String(patch)}.`);
+    }
+    return { host, port };
+}
+
+/**
+ * Starts a WeChat Pay APIv3 emulator for the member-card callback API on loopback.
+ *
+ * @example
+ * const emulator = await startEmulator({ merchants: [{ mchid: "1900000001" }] });
+ * const { mchid, serial, privateKey, publicKeyId, publicKey } = emulator.credentials();
+ * // point the client at emulator.baseUrl …
+ * await emulator.close();
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+    const { host, port } = resolveOptions(options);
+    const wanted = options.merchants ?? [{ mchid: DEFAULT_MCHID }];
+    if (wanted.length === 0) {
+        throw new TypeError("merchants must list at least one merchant.");
+    }
+    const state = new MembercardState(options.unsetReply);
+    for (const { mchid, notifyUrl } of wanted) {
+        state.addMerchant(mchid, notifyUrl);
+    }
+    const [identities, ...keys] = await Promise.all([
+        sharedWechatpayIdentities(),
+        ...wanted.map(() => generateMerchantKeys()),
+    ]);
+    const merchants = wanted.map(({ mchid }, i): Merchant => {
+        const merchantKeys = keys[i];
+        if (merchantKeys === undefined) {
+            throw new Error("unreachable: one key pair per merchant");
+        }
+        return { mchid, keys: merchantKeys, nonces: new NonceLog() };
+    });
+
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen({ host, port }, () => {
+            server.off("error", reject);
+            resolve();
+        });
+    });
+    const address = server.address();
+    if (address === null || typeof address === "string") {
+        server.close();
+        throw new Error("Emulator is not listening on a TCP port.");
+    }
+    return new HttpEmulator(server, identities, state, options, merchants, host, address.port);
+}

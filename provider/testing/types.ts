@@ -1,0 +1,125 @@
+/**
+ * The emulator's public types. The provider's tests and users' tests depend on these names: keep them stable.
+ */
+
+import type { UnsetReply } from "./state";
+
+/** Everything a client needs to talk to the emulator as one merchant. */
+export interface MerchantCredentials {
+    /** Merchant id. */
+    mchid: string;
+    /** Merchant API certificate serial (40 upper-case hex characters). */
+    serial: string;
+    /** PKCS#8 PEM text of the merchant private key. */
+    privateKey: string;
+    /** `PUB_KEY_ID_…` of WeChat Pay's public key (the same for all merchants of one emulator). */
+    publicKeyId: string;
+    /** SPKI PEM of WeChat Pay's public key. */
+    publicKey: string;
+    /** Serial of the "platform certificate" identity (40 upper-case hex characters). */
+    platformSerial: string;
+    /** SPKI PEM of that identity's public key (Node cannot issue X.509 certificates without dependencies). */
+    platformPublicKey: string;
+}
+
+/** How to start an emulator. */
+export interface EmulatorOptions {
+    /**
+     * The merchants WeChat Pay knows, each with the callback URL it already has set (if any).
+     * @default [{ mchid: "1900000001" }]
+     */
+    merchants?: Array<{ mchid: string; notifyUrl?: string }>;
+    /**
+     * What GET answers when a merchant never set a URL: 404 RESOURCE_NOT_EXISTS, 200 with `"notify_url":""`,
+     * or 400 RESOURCE_NOT_EXISTS. WeChat Pay does not document which, so clients must handle all three.
+     * @default "not-found"
+     */
+    unsetReply?: UnsetReply;
+    /**
+     * What a successful PATCH answers: 200 with `{"notify_url","mchid"}`, or 204 with no body.
+     * @default "body"
+     */
+    patchReply?: "body" | "no-content";
+    /**
+     * Interface to listen on. Only loopback is accepted: the emulator has no TLS and hands out its keys.
+     * @default "127.0.0.1"
+     */
+    host?: string;
+    /**
+     * Port to listen on; 0 lets the OS choose.
+     * @default 0
+     */
+    port?: number;
+    /** Called once per request after it was answered (or dropped), e.g. to log it. Must not throw. */
+    onRequest?: (request: RecordedRequest) => void;
+}
+
+/** One request as the emulator saw and answered it. */
+export interface RecordedRequest {
+    /** HTTP method as received. */
+    method: string;
+    /** Path including the query, as received. */
+    path: string;
+    /** Merchant id from the Authorization header, if it could be parsed (even if the request was refused). */
+    mchid?: string;
+    /** Raw body text as received (what clients send: never key material). */
+    body: string;
+    /** Status the emulator answered; 0 when the connection was dropped by a `reset` fault. */
+    status: number;
+    /** WeChat Pay error code, if an error was answered. */
+    code?: string;
+    /** Kind of the fault applied to this request, if any. */
+    fault?: Fault["kind"];
+    /** The request's `Wechatpay-Serial` header, if any. */
+    wechatpaySerial?: string;
+    /** The `Wechatpay-Serial` the response was signed under, if it was signed. */
+    responseSerial?: string;
+    /** When the request arrived (`Date.now()`). */
+    at: number;
+}
+
+/** A misbehaviour to inject into the next request(s). */
+export type Fault =
+    /** Answer an error instead of processing (the operation is NOT applied). `retryAfter` sets Retry-After (s). */
+    | { kind: "error"; status: number; code: string; message?: string; retryAfter?: number }
+    /** Answer normally, but with a `Wechatpay-Signature` that does not verify (the operation IS applied). */
+    | { kind: "bad-signature" }
+    /** Answer with a `WECHATPAY/SIGNTEST/…` probe signature, which never verifies (the operation IS applied). */
+    | { kind: "sign-test" }
+    /** Sign with a key whose serial / public-key id the client was never given (the operation IS applied). */
+    | { kind: "unknown-serial" }
+    /** `Wechatpay-Timestamp` 10 minutes in the past, correctly signed over it (the operation IS applied). */
+    | { kind: "stale-timestamp" }
+    /** Answer without any `Wechatpay-*` header (the operation IS applied). */
+    | { kind: "missing-headers" }
+    /** Destroy the connection without answering (the operation is NOT applied). */
+    | { kind: "reset" }
+    /** Wait `ms` milliseconds, then answer normally. */
+    | { kind: "delay"; ms: number };
+
+/** A running emulator of WeChat Pay's member-card callback API. */
+export interface Emulator {
+    /** `http://127.0.0.1:PORT/`, with the trailing slash. */
+    readonly baseUrl: string;
+    /** Every request, in the order they were answered (including refused and faulted ones). */
+    readonly requests: readonly RecordedRequest[];
+    /** Credentials of a merchant; the first one by default. Throws for an unknown mchid. */
+    credentials(mchid?: string): MerchantCredentials;
+    /** Adds a merchant (new keys); `notifyUrl` is what it already has set. Rejects a duplicate mchid. */
+    addMerchant(mchid: string, opts?: { notifyUrl?: string }): Promise<MerchantCredentials>;
+    /** The live setting of a merchant (the first by default); `undefined` when none is set. */
+    notifyUrl(mchid?: string): string | undefined;
+    /** Changes a setting out of band, as someone in the Pay platform UI would; `undefined` unsets it. */
+    setNotifyUrl(url: string | undefined, mchid?: string): void;
+    /** Queues a fault for the next `times` (default 1) requests, whatever they are. */
+    failNext(fault: Fault, times?: number): void;
+    /** Same as `failNext({ kind: "bad-signature" })`. */
+    corruptNextSignature(): void;
+    /**
+     * Back to the start: settings as at start (merchants added later keep the URL they were added with),
+     * no queued faults, empty request log, no remembered nonces.
+     */
+    reset(): void;
+    /** Stops listening and destroys open connections, keep-alive ones included. */
+    close(): Promise<void>;
+}
