@@ -206,7 +206,9 @@ async function sendWithRetries(
             } catch (err) {
                 lastError = err;
                 outcome = classify(err);
-                attempts.push(baseURL === config.baseUrl ? describeOutcome(outcome) : `${describeOutcome(outcome)} (backup)`);
+                attempts.push(
+                    baseURL === config.baseUrl ? describeOutcome(outcome) : `${describeOutcome(outcome)} (backup)`,
+                );
                 if (!isNetworkFailure(outcome)) {
                     break;
                 }

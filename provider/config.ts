@@ -97,7 +97,10 @@ export function resolveConfig(
     }
     const serial = required(SETTINGS.serial).toUpperCase();
     if (!/^[0-9A-F]{8,64}$/.test(serial)) {
-        throw invalid(SETTINGS.serial, `must be the hexadecimal serial of the merchant API certificate, got "${serial}"`);
+        throw invalid(
+            SETTINGS.serial,
+            `must be the hexadecimal serial of the merchant API certificate, got "${serial}"`,
+        );
     }
     const privateKey = parseKey(SETTINGS.privateKey, required(SETTINGS.privateKey), "private", readFile);
     const publicKeyId = required(SETTINGS.publicKeyId);

@@ -93,7 +93,14 @@ export class WechatpayVerificationError extends Error {
     readonly serial: string | undefined;
     readonly requestId: string | undefined;
 
-    constructor(init: RequestTarget & { code: string; serial?: string | undefined; requestId?: string | undefined; probe?: boolean }) {
+    constructor(
+        init: RequestTarget & {
+            code: string;
+            serial?: string | undefined;
+            requestId?: string | undefined;
+            probe?: boolean;
+        },
+    ) {
         const cause = verificationCause(init.code, init.serial, init.probe === true);
         const reqId = init.requestId ? ` (Request-ID ${init.requestId})` : "";
         super(`Could not verify WeChat Pay's reply to ${init.method} ${init.path}: ${cause}${reqId}`);
@@ -144,8 +151,7 @@ export class WechatpayNetworkError extends Error {
 
     constructor(init: RequestTarget & { code: string; detail: string; attempts?: readonly string[] }) {
         super(
-            `No answer from WeChat Pay to ${init.method} ${init.path}: ${init.code} ${init.detail}`.trimEnd() +
-                attemptsSuffix(init.attempts),
+            `No answer from WeChat Pay to ${init.method} ${init.path}: ${init.detail}${attemptsSuffix(init.attempts)}`,
         );
         this.code = init.code;
         this.method = init.method;
@@ -249,9 +255,11 @@ export function parseBody(data: unknown): { code?: string; message?: string } {
     };
 }
 
+/** `connect ECONNREFUSED 127.0.0.1:9`, or the code with the message when the message does not name it. */
 function networkDetail(code: string, message: string | undefined): string {
+    const text = !message ? code : message.includes(code) ? message : `${code} (${message})`;
     if (code === "ECONNABORTED" || code === "ETIMEDOUT") {
-        return `(no reply within the request timeout; raise \`wechatpay:timeoutMs\` or check the network): ${message ?? ""}`;
+        return `${text}: no reply within \`wechatpay:timeoutMs\`; check the network or raise the timeout`;
     }
-    return message && !message.includes(code) ? `(${message})` : `${message ?? ""}`;
+    return text;
 }

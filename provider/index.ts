@@ -3,8 +3,8 @@
  *
  * @packageDocumentation
  */
-export { type MembercardCallbackArgs, MembercardCallback } from "./membercardCallback";
-export { MembercardCallbackProvider, type MembercardCallbackState } from "./provider";
+
+export { BACKUP_BASE_URL, DEFAULT_BASE_URL } from "./config";
 export {
     isWechatpayApiError,
     isWechatpayNetworkError,
@@ -14,5 +14,6 @@ export {
     WechatpayStateError,
     WechatpayVerificationError,
 } from "./errors";
-export { BACKUP_BASE_URL, DEFAULT_BASE_URL } from "./config";
+export { MembercardCallback, type MembercardCallbackArgs } from "./membercardCallback";
+export { MembercardCallbackProvider, type MembercardCallbackState } from "./provider";
 export { type CheckFailure, notifyUrlProblem } from "./validate";

@@ -1,0 +1,187 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BACKUP_BASE_URL, DEFAULT_BASE_URL, resolveConfig } from "../../provider/config";
+
+let privatePem: string;
+let publicPem: string;
+let dir: string;
+const SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+const PUB_ID = "PUB_KEY_ID_0114232134912410000000000000";
+
+beforeAll(() => {
+    const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    privatePem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    publicPem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
+    dir = mkdtempSync(join(tmpdir(), "wxp-config-"));
+    writeFileSync(join(dir, "apiclient_key.pem"), privatePem);
+    writeFileSync(join(dir, "pub_key.pem"), publicPem);
+});
+
+const stack = (values: Record<string, string>) => (key: string) => values[key];
+const full = (): Record<string, string> => ({
+    "wechatpay:mchid": "1900000001",
+    "wechatpay:serial": SERIAL,
+    "wechatpay:privateKey": privatePem,
+    "wechatpay:publicKeyId": PUB_ID,
+    "wechatpay:publicKey": publicPem,
+});
+
+describe("resolveConfig", () => {
+    it("resolves a complete stack config with defaults", () => {
+        const c = resolveConfig(stack(full()), {});
+        expect(c.mchid).toBe("1900000001");
+        expect(c.serial).toBe(SERIAL);
+        expect(c.privateKey.type).toBe("private");
+        expect(c.publicKey.type).toBe("public");
+        expect(c.publicKeyId).toBe(PUB_ID);
+        expect(c.publicKeyMode).toBe(true);
+        expect(c.baseUrl).toBe(DEFAULT_BASE_URL);
+        expect(c.backupBaseUrl).toBe(BACKUP_BASE_URL);
+        expect([c.timeoutMs, c.maxRetries, c.deadlineMs]).toEqual([10_000, 3, 60_000]);
+        expect(Object.isFrozen(c)).toBe(true);
+    });
+
+    it("falls back to the environment, and stack config wins over it", () => {
+        const env = {
+            WECHATPAY_MCHID: "1900000002",
+            WECHATPAY_SERIAL: SERIAL,
+            WECHATPAY_PRIVATE_KEY: join(dir, "apiclient_key.pem"),
+            WECHATPAY_PUBLIC_KEY_ID: PUB_ID,
+            WECHATPAY_PUBLIC_KEY: pathToFileURL(join(dir, "pub_key.pem")).href,
+            WECHATPAY_BASE_URL: "http://127.0.0.1:8080",
+        };
+        expect(resolveConfig(stack({}), env).mchid).toBe("1900000002");
+        expect(resolveConfig(stack({ "wechatpay:mchid": "1900000003" }), env).mchid).toBe("1900000003");
+        const c = resolveConfig(stack({}), env);
+        expect(c.baseUrl).toBe("http://127.0.0.1:8080/");
+        expect(c.backupBaseUrl).toBeUndefined();
+    });
+
+    it("treats a platform certificate serial as certificate mode", () => {
+        const c = resolveConfig(
+            stack({ ...full(), "wechatpay:publicKeyId": "7132d72a958e6c3ec6e0d2cd86bc1e7f2d0e3b4a" }),
+            {},
+        );
+        expect(c.publicKeyMode).toBe(false);
+        expect(c.publicKeyId).toBe("7132D72A958E6C3EC6E0D2CD86BC1E7F2D0E3B4A");
+    });
+
+    it.each([
+        [
+            "wechatpay:mchid",
+            "Missing `wechatpay:mchid`. Set it with `pulumi config set wechatpay:mchid 1900000001` or the WECHATPAY_MCHID environment variable.",
+        ],
+        [
+            "wechatpay:serial",
+            "Missing `wechatpay:serial`. Set it with `pulumi config set wechatpay:serial <merchant API certificate serial>` or the WECHATPAY_SERIAL environment variable.",
+        ],
+        [
+            "wechatpay:privateKey",
+            "Missing `wechatpay:privateKey`. Set it with `pulumi config set --secret wechatpay:privateKey /path/to/apiclient_key.pem` or the WECHATPAY_PRIVATE_KEY environment variable.",
+        ],
+        [
+            "wechatpay:publicKeyId",
+            "Missing `wechatpay:publicKeyId`. Set it with `pulumi config set wechatpay:publicKeyId PUB_KEY_ID_…` or the WECHATPAY_PUBLIC_KEY_ID environment variable.",
+        ],
+        [
+            "wechatpay:publicKey",
+            "Missing `wechatpay:publicKey`. Set it with `pulumi config set wechatpay:publicKey /path/to/pub_key.pem` or the WECHATPAY_PUBLIC_KEY environment variable.",
+        ],
+    ])("names a missing %s and how to set it", (key, message) => {
+        const values = full();
+        delete values[key];
+        expect(() => resolveConfig(stack(values), {})).toThrow(new TypeError(message));
+    });
+
+    it.each([
+        [
+            "wechatpay:mchid",
+            "19000x",
+            'Invalid `wechatpay:mchid`: must be the numeric merchant id (商户号), got "19000x".',
+        ],
+        [
+            "wechatpay:serial",
+            "not-hex",
+            'Invalid `wechatpay:serial`: must be the hexadecimal serial of the merchant API certificate, got "NOT-HEX".',
+        ],
+        [
+            "wechatpay:publicKeyId",
+            "KEY_1",
+            'Invalid `wechatpay:publicKeyId`: must be a WeChat Pay public key id (PUB_KEY_ID_…) or a platform certificate serial, got "KEY_1".',
+        ],
+        ["wechatpay:publicKeyId", SERIAL, "Invalid `wechatpay:publicKeyId`: is the merchant's own certificate serial"],
+        [
+            "wechatpay:publicKey",
+            "/nonexistent/pub.pem",
+            'Invalid `wechatpay:publicKey`: is neither PEM text nor a readable file: could not read "/nonexistent/pub.pem" (ENOENT).',
+        ],
+        [
+            "wechatpay:publicKey",
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+            "Invalid `wechatpay:publicKey`: is not an RSA public key or a platform certificate in PEM.",
+        ],
+        [
+            "wechatpay:baseUrl",
+            "http://api.mch.weixin.qq.com/",
+            'Invalid `wechatpay:baseUrl`: must use https (http is allowed only for loopback hosts such as 127.0.0.1), got "http://api.mch.weixin.qq.com/".',
+        ],
+        [
+            "wechatpay:baseUrl",
+            "not a url",
+            'Invalid `wechatpay:baseUrl`: must be an absolute URL such as https://api.mch.weixin.qq.com/, got "not a url".',
+        ],
+        [
+            "wechatpay:timeoutMs",
+            "fast",
+            'Invalid `wechatpay:timeoutMs`: must be a whole number from 100 to 300000, got "fast".',
+        ],
+        [
+            "wechatpay:maxRetries",
+            "11",
+            'Invalid `wechatpay:maxRetries`: must be a whole number from 0 to 10, got "11".',
+        ],
+    ])("rejects a malformed %s (%s)", (key, value, message) => {
+        expect(() => resolveConfig(stack({ ...full(), [key]: value }), {})).toThrow(message);
+    });
+
+    it("accepts http for loopback base URLs only", () => {
+        for (const url of ["http://127.0.0.1:1/", "http://localhost:2/", "http://[::1]:3/"]) {
+            expect(resolveConfig(stack({ ...full(), "wechatpay:baseUrl": url }), {}).baseUrl).toBe(url);
+        }
+        expect(() => resolveConfig(stack({ ...full(), "wechatpay:baseUrl": "http://10.0.0.1/" }), {})).toThrow(
+            /must use https/,
+        );
+    });
+
+    it("never echoes the private key, even when it is malformed or a bad path", () => {
+        const broken = privatePem.replace("-----BEGIN PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----\nXX");
+        const bodyOnly = privatePem.split("\n").slice(1, 3).join("");
+        for (const value of [broken, bodyOnly, "/secret/path/apiclient_key.pem"]) {
+            let message = "";
+            try {
+                resolveConfig(stack({ ...full(), "wechatpay:privateKey": value }), {});
+            } catch (e) {
+                message = (e as Error).message;
+            }
+            expect(message).toMatch(/^Invalid `wechatpay:privateKey`: /);
+            expect(message).not.toContain(value.slice(0, 40));
+            expect(message).not.toContain(privatePem.split("\n")[1]);
+        }
+    });
+
+    it("rejects a public key given as the private key", () => {
+        expect(() => resolveConfig(stack({ ...full(), "wechatpay:privateKey": publicPem }), {})).toThrow(
+            "Invalid `wechatpay:privateKey`: is not an RSA private key in PEM (apiclient_key.pem).",
+        );
+    });
+
+    it("rejects a non-string stack value", () => {
+        expect(() => resolveConfig((k) => (k === "wechatpay:mchid" ? 1900000001 : full()[k]), {})).toThrow(
+            "Invalid `wechatpay:mchid`: must be a string.",
+        );
+    });
+});
