@@ -31,11 +31,9 @@ export interface CliOptions {
     help: boolean;
 }
 
-/** Parses the command line; throws a TypeError with a readable message on bad input. */
-export function parseCliArgs(argv: readonly string[]): CliOptions {
-    let values: { port?: string; mchid?: string; "notify-url"?: string; dir?: string; help?: boolean };
+function parseFlags(argv: readonly string[]) {
     try {
-        ({ values } = parseArgs({
+        return parseArgs({
             args: [...argv],
             options: {
                 port: { type: "string" },
@@ -46,10 +44,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
             },
             strict: true,
             allowPositionals: false,
-        }));
+        }).values;
     } catch (error) {
+        // parseArgs' own errors read well ("Unknown option '--prot'"); only their type changes.
         throw new TypeError(error instanceof Error ? error.message : String(error));
     }
+}
+
+/** Parses the command line; throws a TypeError with a readable message on bad input. */
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+    const values = parseFlags(argv);
     const portText = values.port ?? "0";
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) {

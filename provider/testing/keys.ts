@@ -6,7 +6,14 @@
  * container differs from what WeChat Pay's `/v3/certificates` would return.
  */
 
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, randomBytes, randomInt } from "node:crypto";
+import {
+    createPrivateKey,
+    createPublicKey,
+    generateKeyPair,
+    type KeyObject,
+    randomBytes,
+    randomInt,
+} from "node:crypto";
 import { promisify } from "node:util";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -77,9 +84,28 @@ function identity(serial: string, pem: PemKeyPair): SigningIdentity {
     return { serial, privateKey: createPrivateKey(pem.privateKey), publicKey: pem.publicKey };
 }
 
-/** Generates a fresh merchant identity. */
-export async function generateMerchantKeys(): Promise<MerchantKeys> {
-    const pem = await generateRsaKeyPair();
+// Same reason as `shared` below: a merchant keeps its key pair across the emulators of one process. Its serial
+// is drawn fresh each time, so credentials from one emulator never authenticate against another.
+const merchantKeyPairs = new Map<string, Promise<PemKeyPair>>();
+
+function merchantKeyPair(mchid: string): Promise<PemKeyPair> {
+    let pending = merchantKeyPairs.get(mchid);
+    if (pending === undefined) {
+        const created = generateRsaKeyPair();
+        pending = created;
+        merchantKeyPairs.set(mchid, created);
+        created.catch(() => {
+            if (merchantKeyPairs.get(mchid) === created) {
+                merchantKeyPairs.delete(mchid);
+            }
+        });
+    }
+    return pending;
+}
+
+/** A merchant identity: the process's key pair for this mchid, under a new certificate serial. */
+export async function generateMerchantKeys(mchid: string): Promise<MerchantKeys> {
+    const pem = await merchantKeyPair(mchid);
     return { serial: randomSerial(), pem, verifier: createPublicKey(pem.publicKey) };
 }
 

@@ -173,7 +173,7 @@ class HttpEmulator implements Emulator {
         if (this.merchants.has(mchid)) {
             throw new Error(`Merchant ${mchid} already exists in this emulator.`);
         }
-        const keys = await generateMerchantKeys();
+        const keys = await generateMerchantKeys(mchid);
         // Checked again: a concurrent call for the same mchid may have won while keys were generated.
         this.state.addMerchant(mchid, opts.notifyUrl);
         this.merchants.set(mchid, { mchid, keys, nonces: new NonceLog() });
@@ -248,7 +248,13 @@ class HttpEmulator implements Emulator {
         const { raw, tooLarge } = await readBody(req);
         const fault = this.faults.shift();
         const wechatpaySerial = header(req, "wechatpay-serial");
-        const base: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", body: raw.toString("utf8"), status: 0, at };
+        const base: RecordedRequest = {
+            method: req.method ?? "",
+            path: req.url ?? "",
+            body: raw.toString("utf8"),
+            status: 0,
+            at,
+        };
         const mchid = tryMchid(header(req, "authorization"));
         if (mchid !== undefined) {
             base.mchid = mchid;
@@ -481,7 +487,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const [identities, ...keys] = await Promise.all([
         sharedWechatpayIdentities(),
-        ...wanted.map(() => generateMerchantKeys()),
+        ...wanted.map(({ mchid }) => generateMerchantKeys(mchid)),
     ]);
     const merchants = wanted.map(({ mchid }, i): Merchant => {
         const merchantKeys = keys[i];

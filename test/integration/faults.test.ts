@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Emulator, startEmulator } from "../../provider/testing";
+import { calls, configuredProvider } from "./fixture";
+
+const OLD = "https://old.example.com/wechatpay/membercard";
+const NEW = "https://api.example.com/wechatpay/membercard";
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+    emulator = await startEmulator({ merchants: [{ mchid: "1900000001", notifyUrl: OLD }] });
+});
+afterAll(() => emulator.close());
+beforeEach(() => emulator.reset());
+
+/** No retries: each fault must surface as one clear error. */
+const noRetries = { "wechatpay:maxRetries": "0" };
+
+describe("each fault ends in a clear error and leaves the live URL unchanged", () => {
+    it.each([
+        [
+            { kind: "error", status: 500, code: "SYSTEM_ERROR" },
+            { name: "WechatpayApiError", status: 500, code: "SYSTEM_ERROR" },
+            /run again later; the request is safe to repeat/,
+        ],
+        [
+            { kind: "error", status: 429, code: "FREQUENCY_LIMITED" },
+            { name: "WechatpayApiError", status: 429, code: "FREQUENCY_LIMITED" },
+            /throttling this merchant/,
+        ],
+        [
+            { kind: "error", status: 403, code: "NO_AUTH" },
+            { name: "WechatpayApiError", status: 403, code: "NO_AUTH" },
+            /must enable the product permission/,
+        ],
+        [
+            { kind: "bad-signature" },
+            { name: "WechatpayVerificationError", code: "EV3_RES_HEADER_SIGNATURE_DIGEST" },
+            /does not verify with the key configured for serial `PUB_KEY_ID_/,
+        ],
+        [
+            { kind: "sign-test" },
+            { name: "WechatpayVerificationError" },
+            /WECHATPAY\/SIGNTEST\/…\), which is rejected on purpose/,
+        ],
+        [
+            { kind: "unknown-serial" },
+            { name: "WechatpayVerificationError", code: "EV3_RES_HEADER_PLATFORM_SERIAL" },
+            /which is not `wechatpay:publicKeyId`/,
+        ],
+        [
+            { kind: "stale-timestamp" },
+            { name: "WechatpayVerificationError", code: "EV3_RES_HEADER_TIMESTAMP_OFFSET" },
+            /check the clock/,
+        ],
+        [
+            { kind: "missing-headers" },
+            { name: "WechatpayVerificationError", code: "EV3_RES_HEADERS_INCOMPLATE" },
+            /Wechatpay-Timestamp\/Nonce\/Serial\/Signature/,
+        ],
+        [{ kind: "reset" }, { name: "WechatpayNetworkError", code: "ECONNRESET" }, /No answer from WeChat Pay to GET/],
+    ] as const)("GET with %o", async (fault, shape, message) => {
+        const provider = await configuredProvider(emulator, noRetries);
+        emulator.failNext(fault);
+        const p = provider.read("1900000001", { notifyUrl: OLD, mchid: "1900000001" });
+        await expect(p).rejects.toMatchObject(shape);
+        await expect(p).rejects.toThrow(message);
+        expect(emulator.notifyUrl()).toBe(OLD);
+    });
+
+    it("times out a reply slower than wechatpay:timeoutMs", async () => {
+        const provider = await configuredProvider(emulator, { ...noRetries, "wechatpay:timeoutMs": "200" });
+        emulator.failNext({ kind: "delay", ms: 1000 });
+        await expect(provider.read("1900000001", {})).rejects.toMatchObject({
+            name: "WechatpayNetworkError",
+            code: "ECONNABORTED",
+            message: expect.stringContaining("no reply within `wechatpay:timeoutMs`"),
+        });
+    });
+
+    it("a 500 on the create's PATCH leaves the old URL and no state", async () => {
+        const provider = await configuredProvider(emulator, noRetries);
+        emulator.failNext({ kind: "delay", ms: 0 });
+        emulator.failNext({ kind: "error", status: 500, code: "SYSTEM_ERROR" });
+        await expect(provider.create({ notifyUrl: NEW })).rejects.toMatchObject({ code: "SYSTEM_ERROR" });
+        expect(calls(emulator)).toEqual(["GET 200", "PATCH 500"]);
+        expect(emulator.notifyUrl()).toBe(OLD);
+    });
+});
+
+describe("an unverifiable PATCH reply", () => {
+    it("is confirmed by a verified GET when the write happened", async () => {
+        const provider = await configuredProvider(emulator, noRetries);
+        emulator.failNext({ kind: "delay", ms: 0 });
+        emulator.failNext({ kind: "bad-signature" });
+        await expect(provider.create({ notifyUrl: NEW })).resolves.toMatchObject({
+            outs: { notifyUrl: NEW, appliedNotifyUrl: NEW, previousNotifyUrl: OLD },
+        });
+        expect(calls(emulator)).toEqual(["GET 200", "PATCH 200", "GET 200"]);
+    });
+
+    it("fails when the read-back does not show our URL", async () => {
+        const provider = await configuredProvider(emulator, noRetries);
+        emulator.failNext({ kind: "delay", ms: 0 });
+        emulator.failNext({ kind: "sign-test" });
+        emulator.failNext({ kind: "bad-signature" });
+        await expect(provider.create({ notifyUrl: NEW })).rejects.toMatchObject({ name: "WechatpayVerificationError" });
+    });
+});
+
+describe("retries", () => {
+    it("retries a 500 and a reset, then succeeds", async () => {
+        const provider = await configuredProvider(emulator);
+        emulator.failNext({ kind: "error", status: 500, code: "SYSTEM_ERROR" });
+        emulator.failNext({ kind: "reset" });
+        await expect(provider.read("1900000001", {})).resolves.toMatchObject({ props: { notifyUrl: OLD } });
+        expect(calls(emulator).length).toBe(3);
+        expect(calls(emulator)[2]).toBe("GET 200");
+    });
+
+    it("says how many attempts were made and what each got", async () => {
+        const provider = await configuredProvider(emulator, { "wechatpay:maxRetries": "2" });
+        emulator.failNext({ kind: "error", status: 500, code: "SYSTEM_ERROR" }, 3);
+        await expect(provider.read("1900000001", {})).rejects.toThrow(
+            "after 3 attempts (500 SYSTEM_ERROR, 500 SYSTEM_ERROR, 500 SYSTEM_ERROR)",
+        );
+    });
+
+    it("never retries a 4xx business error", async () => {
+        const provider = await configuredProvider(emulator);
+        emulator.failNext({ kind: "error", status: 403, code: "NO_AUTH" });
+        await expect(provider.read("1900000001", {})).rejects.toMatchObject({ code: "NO_AUTH" });
+        expect(calls(emulator)).toEqual(["GET 403"]);
+    });
+
+    it("honours Retry-After on 429", async () => {
+        const provider = await configuredProvider(emulator);
+        emulator.failNext({ kind: "error", status: 429, code: "FREQUENCY_LIMITED", retryAfter: 1 });
+        await expect(provider.read("1900000001", {})).resolves.toMatchObject({ props: { notifyUrl: OLD } });
+        const [first, second] = emulator.requests;
+        expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    });
+
+    it("fails over to the backup base URL when the primary gives no answer", async () => {
+        const provider = await configuredProvider(emulator, {
+            "wechatpay:baseUrl": "http://127.0.0.1:9/",
+            "wechatpay:backupBaseUrl": emulator.baseUrl,
+            "wechatpay:maxRetries": "0",
+        });
+        await expect(provider.read("1900000001", {})).resolves.toMatchObject({ props: { notifyUrl: OLD } });
+        expect(calls(emulator)).toEqual(["GET 200"]);
+    });
+
+    it("does not fail over on an HTTP error", async () => {
+        const backup = await startEmulator({ merchants: [{ mchid: "1900000001", notifyUrl: OLD }] });
+        try {
+            const provider = await configuredProvider(emulator, {
+                "wechatpay:backupBaseUrl": backup.baseUrl,
+                "wechatpay:maxRetries": "0",
+            });
+            emulator.failNext({ kind: "error", status: 500, code: "SYSTEM_ERROR" });
+            await expect(provider.read("1900000001", {})).rejects.toMatchObject({ code: "SYSTEM_ERROR" });
+            expect(backup.requests).toEqual([]);
+        } finally {
+            await backup.close();
+        }
+    });
+
+    it("stops at the step deadline", async () => {
+        const provider = await configuredProvider(emulator, {
+            "wechatpay:deadlineMs": "1000",
+            "wechatpay:maxRetries": "10",
+        });
+        emulator.failNext({ kind: "error", status: 500, code: "SYSTEM_ERROR" }, 50);
+        await expect(provider.read("1900000001", {})).rejects.toMatchObject({ code: "SYSTEM_ERROR" });
+        // Backoff waits at least 100, 200, 400, 800 ms: a 1 s deadline allows at most four sends of the eleven.
+        expect(emulator.requests.length).toBeGreaterThanOrEqual(2);
+        expect(emulator.requests.length).toBeLessThanOrEqual(4);
+    });
+});
