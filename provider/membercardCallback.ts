@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MembercardCallbackProvider } from "./provider";
+
+import provider = require("./providerInstance");
 
 /** The inputs of a {@link MembercardCallback}. */
 export interface MembercardCallbackArgs {
@@ -13,12 +14,6 @@ export interface MembercardCallbackArgs {
      */
     notifyUrl: pulumi.Input<string>;
 }
-
-/**
- * One provider object for every resource: Pulumi serializes it once per program and its provider host keeps one
- * configured instance (one connection pool, keys parsed once) for all of them.
- */
-const provider = new MembercardCallbackProvider();
 
 /**
  * The member-card event callback URL (会员卡开放 · 回调地址) of the WeChat Pay merchant configured in the stack

@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../provider/testing";
-import { keyFragments } from "../integration/secrets.test";
+import { keyFragments } from "../support/secretScan";
 import {
     type Consumer,
     captureRegistration,

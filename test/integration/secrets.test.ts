@@ -1,17 +1,8 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../provider/testing";
+import { keyFragments } from "../support/secretScan";
 import { configuredProvider } from "./fixture";
-
-/** Every 24-character run of the key's base64 body: any one of them in output would leak key material. */
-export function keyFragments(pem: string): string[] {
-    const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-    const out: string[] = [];
-    for (let i = 0; i + 24 <= body.length; i += 24) {
-        out.push(body.slice(i, i + 24));
-    }
-    return out;
-}
 
 let emulator: Emulator;
 beforeAll(async () => {

@@ -1,0 +1,9 @@
+/** Every 24-character run of a PEM's base64 body: any one of them in output would leak key material. */
+export function keyFragments(pem: string): string[] {
+    const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+    const out: string[] = [];
+    for (let i = 0; i + 24 <= body.length; i += 24) {
+        out.push(body.slice(i, i + 24));
+    }
+    return out;
+}
