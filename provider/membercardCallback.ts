@@ -45,6 +45,7 @@ export class MembercardCallback extends pulumi.dynamic.Resource {
      * @param opts Resource options. `retainOnDelete: true` leaves the live URL in place on destroy.
      */
     constructor(name: string, args: MembercardCallbackArgs, opts?: pulumi.CustomResourceOptions) {
+        claimMerchant(name, configuredMchid());
         super(
             provider,
             name,
@@ -54,4 +55,36 @@ export class MembercardCallback extends pulumi.dynamic.Resource {
             "MembercardCallback",
         );
     }
+}
+
+/** Which resource of the running deployment manages which merchant, keyed by the deployment's root Stack resource. */
+const claims = new WeakMap<object, Map<string, string>>();
+
+/** The merchant this program's stack config (or environment) selects; the provider host resolves the same way. */
+function configuredMchid(): string | undefined {
+    const value = new pulumi.Config("wechatpay").get("mchid") ?? process.env.WECHATPAY_MCHID;
+    return value?.trim() || undefined;
+}
+
+/**
+ * WeChat Pay keeps one member-card notify URL per merchant: two resources for the same merchant would overwrite each
+ * other on every `up`. Refuse the second one. The check is per deployment (per root Stack resource), so Automation
+ * API programs that run several times in one process are not confused; it is skipped where there is no stack.
+ */
+function claimMerchant(name: string, mchid: string | undefined): void {
+    const stack = pulumi.runtime.getStackResource();
+    if (stack === undefined || mchid === undefined) {
+        return;
+    }
+    const owners = claims.get(stack) ?? new Map<string, string>();
+    claims.set(stack, owners);
+    const owner = owners.get(mchid);
+    if (owner !== undefined) {
+        throw new Error(
+            `MembercardCallback "${name}" would manage merchant ${mchid}, which MembercardCallback "${owner}" in this ` +
+                "stack already manages. WeChat Pay keeps one member-card notify URL per merchant, so the two would " +
+                "overwrite each other on every update: keep one MembercardCallback per merchant.",
+        );
+    }
+    owners.set(mchid, name);
 }

@@ -105,6 +105,19 @@ describe("the packed package", () => {
         expect(inputs.notifyUrl).toBe(URL_A);
     });
 
+    it("refuses a second MembercardCallback for the same merchant in one deployment", async () => {
+        // The language host runs a program inside the root Stack resource; under mocks, do the same.
+        const inStack = `require("@pulumi/pulumi").runtime.runInPulumiStack(async () => {${PROGRAM}});`;
+        const result = captureRegistration(consumer, inStack, {
+            project: PROJECT,
+            stack: STACK,
+            config: { "wechatpay:mchid": "1900000001" },
+        });
+        await expect(result).rejects.toThrow(
+            'MembercardCallback "second" would manage merchant 1900000001, which MembercardCallback "membercard" in this stack already manages',
+        );
+    });
+
     it("serializes a small provider that loads the installed package instead of copying it", () => {
         console.info(`serialized __provider: ${Buffer.byteLength(provider)} bytes`);
         expect(provider).toContain('require("pulumi-wechatpay/dist/');
