@@ -82,7 +82,7 @@ export function createClient(config: ResolvedConfig): MembercardCallbackClient {
         mchid: config.mchid,
         serial: config.serial,
         privateKey: config.privateKey,
-        certs: { [config.publicKeyId]: config.publicKey },
+        certs: { ...config.publicKeys },
         baseURL: config.baseUrl,
         headers,
         httpAgent: new HttpAgent({ keepAlive: true }),

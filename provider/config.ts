@@ -7,16 +7,22 @@ export const DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com/";
 /** WeChat Pay's backup API domain (remote access point), used for failover from the default. */
 export const BACKUP_BASE_URL = "https://api2.mch.weixin.qq.com/";
 
-/** Settings after resolution: every value present, checked, and keys parsed once. */
-export interface ResolvedConfig {
+/** One merchant's credentials, checked and with keys parsed. */
+export interface MerchantConfig {
     readonly mchid: string;
     readonly serial: string;
     /** The merchant private key, parsed. A KeyObject prints no key material when logged or serialized. */
     readonly privateKey: KeyObject;
+    /** The key WeChat Pay is asked to sign with: a `PUB_KEY_ID_…` (sent as `Wechatpay-Serial`) or a certificate serial. */
     readonly publicKeyId: string;
-    readonly publicKey: KeyObject;
+    /** Every WeChat Pay key a reply may be signed with, by id; two during the switch-over from certificates. */
+    readonly publicKeys: Readonly<Record<string, KeyObject>>;
     /** True when `publicKeyId` is a WeChat Pay public key id (`PUB_KEY_ID_…`) rather than a certificate serial. */
     readonly publicKeyMode: boolean;
+}
+
+/** How requests are sent; shared by every merchant. */
+export interface TransportConfig {
     readonly baseUrl: string;
     /** Where a request that got no answer from `baseUrl` is sent again; undefined for none. */
     readonly backupBaseUrl: string | undefined;
@@ -26,6 +32,22 @@ export interface ResolvedConfig {
     readonly maxRetries: number;
     /** Upper bound for one lifecycle step, retries and failover included, in milliseconds. */
     readonly deadlineMs: number;
+}
+
+/** Everything one request needs: a merchant's credentials and the transport settings. */
+export type ResolvedConfig = MerchantConfig & TransportConfig;
+
+/** All settings of a stack: the single-merchant keys, the merchant profiles, and the transport. */
+export interface Settings {
+    /** `wechatpay:mchid`, the merchant of resources that name none; undefined when only profiles are set. */
+    readonly defaultMchid: string | undefined;
+    /** True when credentials for `mchid` are configured (a profile, or the single-merchant keys). */
+    has(mchid: string): boolean;
+    /**
+     * The resolved settings for `mchid` (default: `wechatpay:mchid`). Throws a TypeError that names the missing or
+     * malformed key; parses each merchant's keys once.
+     */
+    forMerchant(mchid?: string): ResolvedConfig;
 }
 
 /** Reads one raw setting; `req.config.get` inside the provider host. */
@@ -53,6 +75,12 @@ export const SETTINGS = {
     },
     publicKeyId: { key: "wechatpay:publicKeyId", env: "WECHATPAY_PUBLIC_KEY_ID", example: "PUB_KEY_ID_…" },
     publicKey: { key: "wechatpay:publicKey", env: "WECHATPAY_PUBLIC_KEY", example: "/path/to/pub_key.pem" },
+    publicKeys: {
+        key: "wechatpay:publicKeys",
+        env: "WECHATPAY_PUBLIC_KEYS",
+        example: '\'{"PUB_KEY_ID_…":"<pem>","<certificate serial>":"<pem>"}\'',
+    },
+    merchants: { key: "wechatpay:merchants", env: "WECHATPAY_MERCHANTS", example: "<JSON object keyed by mchid>" },
     baseUrl: { key: "wechatpay:baseUrl", env: "WECHATPAY_BASE_URL", example: DEFAULT_BASE_URL },
     backupBaseUrl: { key: "wechatpay:backupBaseUrl", env: "WECHATPAY_BACKUP_BASE_URL", example: BACKUP_BASE_URL },
     timeoutMs: { key: "wechatpay:timeoutMs", env: "WECHATPAY_TIMEOUT_MS", example: "10000" },
@@ -61,20 +89,48 @@ export const SETTINGS = {
 } as const satisfies Record<string, Setting>;
 
 const howToSet = (s: Setting): string =>
-    `Set it with \`pulumi config set${s.secret ? " --secret" : ""} ${s.key} ${s.example}\` or the ${s.env} environment variable.`;
+    s.key.startsWith("wechatpay:merchants.")
+        ? profileHowTo(s)
+        : `Set it with \`pulumi config set${s.secret ? " --secret" : ""} ${s.key} ${s.example}\` or the ${s.env} environment variable.`;
+
+/** Profile fields are nested in `wechatpay:merchants`, so they are set with `--path`. */
+const profileHowTo = (s: Setting): string =>
+    `Set it with \`pulumi config set${s.secret ? " --secret" : ""} --path '${s.key}' ${s.example}\`.`;
 
 const invalid = (s: Setting, why: string): TypeError => new TypeError(`Invalid \`${s.key}\`: ${why}. ${howToSet(s)}`);
+
+/** A field of one merchant profile, `wechatpay:merchants.<mchid>.<field>`, set with `--path`. */
+function profileSetting(
+    mchid: string,
+    field: "serial" | "privateKey" | "publicKeyId" | "publicKey" | "publicKeys",
+): Setting {
+    return {
+        key: `wechatpay:merchants.${mchid}.${field}`,
+        env: SETTINGS.merchants.env,
+        example: field === "publicKeys" ? "<pem>" : SETTINGS[field].example,
+        ...(field === "privateKey" ? { secret: true } : {}),
+    };
+}
+
+/** The raw shape of one `wechatpay:merchants` entry. */
+interface RawProfile {
+    serial?: unknown;
+    privateKey?: unknown;
+    publicKeyId?: unknown;
+    publicKey?: unknown;
+    publicKeys?: unknown;
+}
 
 /**
  * Resolves the provider's settings: stack config first, then the environment, then defaults. Throws a TypeError that
  * names the setting and how to set it for anything missing or malformed, so no request is sent with bad settings.
  * Never puts a private key's text (or the path that holds it) in a message.
  */
-export function resolveConfig(
+export function resolveSettings(
     get: ConfigGetter,
     env: Record<string, string | undefined>,
     readFile: FileReader = (p) => readFileSync(p, "utf8"),
-): ResolvedConfig {
+): Settings {
     const raw = (s: Setting): string | undefined => {
         const fromStack = get(s.key);
         if (fromStack !== undefined && fromStack !== null && typeof fromStack !== "string") {
@@ -83,42 +139,230 @@ export function resolveConfig(
         const value = (fromStack as string | undefined) ?? env[s.env];
         return value === undefined || value.trim() === "" ? undefined : value.trim();
     };
-    const required = (s: Setting): string => {
-        const value = raw(s);
+
+    const transport = resolveTransport(raw);
+    const profiles = parseProfiles(raw(SETTINGS.merchants));
+    const defaultMchid = raw(SETTINGS.mchid);
+    if (defaultMchid !== undefined) {
+        checkMchid(defaultMchid, SETTINGS.mchid);
+    }
+
+    const resolved = new Map<string, ResolvedConfig>();
+    const resolveDefault = (mchid: string): MerchantConfig => {
+        const required = (s: Setting): string => {
+            const value = raw(s);
+            if (value === undefined) {
+                throw new TypeError(`Missing \`${s.key}\`. ${howToSet(s)}`);
+            }
+            return value;
+        };
+        return merchant(
+            mchid,
+            {
+                serial: required(SETTINGS.serial),
+                privateKey: required(SETTINGS.privateKey),
+                publicKeyId: raw(SETTINGS.publicKeyId),
+                publicKey: raw(SETTINGS.publicKey),
+                publicKeys: parseJsonObject(SETTINGS.publicKeys, raw(SETTINGS.publicKeys)),
+            },
+            (field) => SETTINGS[field],
+            (s) => `Missing \`${s.key}\`. ${howToSet(s)}`,
+            readFile,
+        );
+    };
+    const resolveProfile = (mchid: string, profile: RawProfile): MerchantConfig =>
+        merchant(
+            mchid,
+            profile,
+            (field) => profileSetting(mchid, field),
+            (s) => `Missing \`${s.key}\`. ${howToSet(s)}`,
+            readFile,
+        );
+
+    return {
+        defaultMchid,
+        has: (mchid) => profiles.has(mchid) || mchid === defaultMchid,
+        forMerchant(mchid = defaultMchid) {
+            if (mchid === undefined) {
+                throw new TypeError(`Missing \`${SETTINGS.mchid.key}\`. ${howToSet(SETTINGS.mchid)}`);
+            }
+            const cached = resolved.get(mchid);
+            if (cached) {
+                return cached;
+            }
+            const profile = profiles.get(mchid);
+            let credentials: MerchantConfig;
+            if (profile !== undefined) {
+                credentials = resolveProfile(mchid, profile);
+            } else if (mchid === defaultMchid) {
+                credentials = resolveDefault(mchid);
+            } else {
+                throw new TypeError(missingProfile(mchid, defaultMchid));
+            }
+            const config = Object.freeze({ ...credentials, ...transport });
+            resolved.set(mchid, config);
+            return config;
+        },
+    };
+}
+
+/** The settings of the single merchant named by `wechatpay:mchid` (or its profile). */
+export function resolveConfig(
+    get: ConfigGetter,
+    env: Record<string, string | undefined>,
+    readFile?: FileReader,
+): ResolvedConfig {
+    return resolveSettings(get, env, readFile).forMerchant();
+}
+
+/** The message for a merchant that has no credentials in config. */
+export function missingProfile(mchid: string, defaultMchid: string | undefined): string {
+    const s = profileSetting(mchid, "serial");
+    const also = defaultMchid ? ` (\`wechatpay:mchid\` is ${defaultMchid})` : "";
+    return (
+        `No credentials for merchant ${mchid}${also}: add a profile \`wechatpay:merchants.${mchid}\` with serial, ` +
+        `privateKey, publicKeyId and publicKey. ${profileHowTo(s)}`
+    );
+}
+
+function checkMchid(mchid: string, s: Setting): void {
+    if (!/^\d{6,20}$/.test(mchid)) {
+        throw invalid(s, `must be the numeric merchant id (商户号), got "${mchid}"`);
+    }
+}
+
+/** Parses structured config, which Pulumi passes to providers as JSON text. */
+function parseJsonObject(s: Setting, text: string | undefined): Record<string, unknown> | undefined {
+    if (text === undefined) {
+        return undefined;
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        // The text may hold private keys: say where, not what.
+        throw invalid(s, "is not a JSON object");
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw invalid(s, "must be a JSON object");
+    }
+    return value as Record<string, unknown>;
+}
+
+/** Parses `wechatpay:merchants`, an object keyed by mchid. */
+function parseProfiles(text: string | undefined): Map<string, RawProfile> {
+    const profiles = new Map<string, RawProfile>();
+    const value = parseJsonObject(SETTINGS.merchants, text) ?? {};
+    for (const [mchid, profile] of Object.entries(value)) {
+        checkMchid(mchid, { ...SETTINGS.merchants, key: `wechatpay:merchants.${mchid}` });
+        if (typeof profile !== "object" || profile === null || Array.isArray(profile)) {
+            throw invalid(
+                { ...SETTINGS.merchants, key: `wechatpay:merchants.${mchid}` },
+                "must be an object with serial, privateKey, publicKeyId and publicKey",
+            );
+        }
+        profiles.set(mchid, profile as RawProfile);
+    }
+    return profiles;
+}
+
+/** Checks and parses one merchant's credentials; `setting` names each field's key for messages. */
+function merchant(
+    mchid: string,
+    raw: RawProfile,
+    setting: (field: "serial" | "privateKey" | "publicKeyId" | "publicKey" | "publicKeys") => Setting,
+    missing: (s: Setting) => string,
+    readFile: FileReader,
+): MerchantConfig {
+    const text = (field: "serial" | "privateKey" | "publicKeyId" | "publicKey"): string | undefined => {
+        const value = raw[field];
+        if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
+            return undefined;
+        }
+        if (typeof value !== "string") {
+            throw invalid(setting(field), "must be a string");
+        }
+        return value.trim();
+    };
+    const required = (field: "serial" | "privateKey"): string => {
+        const value = text(field);
         if (value === undefined) {
-            throw new TypeError(`Missing \`${s.key}\`. ${howToSet(s)}`);
+            throw new TypeError(missing(setting(field)));
         }
         return value;
     };
 
-    const mchid = required(SETTINGS.mchid);
-    if (!/^\d{6,20}$/.test(mchid)) {
-        throw invalid(SETTINGS.mchid, `must be the numeric merchant id (商户号), got "${mchid}"`);
-    }
-    const serial = required(SETTINGS.serial).toUpperCase();
+    const serial = required("serial").toUpperCase();
     if (!/^[0-9A-F]{8,64}$/.test(serial)) {
         throw invalid(
-            SETTINGS.serial,
+            setting("serial"),
             `must be the hexadecimal serial of the merchant API certificate, got "${serial}"`,
         );
     }
-    const privateKey = parseKey(SETTINGS.privateKey, required(SETTINGS.privateKey), "private", readFile);
-    const publicKeyId = required(SETTINGS.publicKeyId);
-    const publicKeyMode = publicKeyId.startsWith("PUB_KEY_ID_");
-    if (!publicKeyMode && !/^[0-9A-Fa-f]{8,64}$/.test(publicKeyId)) {
+    const privateKey = parseKey(setting("privateKey"), required("privateKey"), "private", readFile);
+
+    // Verification keys: `publicKeys` (several, during a switch-over) and/or `publicKeyId` + `publicKey`.
+    const publicKeys: Record<string, KeyObject> = {};
+    if (raw.publicKeys !== undefined && raw.publicKeys !== null) {
+        const s = setting("publicKeys");
+        if (typeof raw.publicKeys !== "object" || Array.isArray(raw.publicKeys)) {
+            throw invalid(s, "must be an object of WeChat Pay key id → PEM");
+        }
+        for (const [id, pem] of Object.entries(raw.publicKeys)) {
+            const key = normalizeKeyId(id, { ...s, key: `${s.key}.${id}` }, serial);
+            if (typeof pem !== "string" || pem.trim() === "") {
+                throw invalid({ ...s, key: `${s.key}.${id}` }, "must be PEM text or a file path");
+            }
+            publicKeys[key] = parseKey({ ...s, key: `${s.key}.${id}` }, pem.trim(), "public", readFile);
+        }
+    }
+    const idText = text("publicKeyId");
+    const pemText = text("publicKey");
+    let publicKeyId = idText === undefined ? undefined : normalizeKeyId(idText, setting("publicKeyId"), serial);
+    if (pemText !== undefined) {
+        if (publicKeyId === undefined) {
+            throw new TypeError(missing(setting("publicKeyId")));
+        }
+        publicKeys[publicKeyId] = parseKey(setting("publicKey"), pemText, "public", readFile);
+    }
+    const ids = Object.keys(publicKeys);
+    if (ids.length === 0) {
+        throw new TypeError(missing(setting(publicKeyId === undefined ? "publicKeyId" : "publicKey")));
+    }
+    // Without an explicit choice, prefer the public key: it is where WeChat Pay is moving merchants.
+    publicKeyId ??= ids.find((id) => id.startsWith("PUB_KEY_ID_")) ?? ids[0];
+    if (publicKeyId === undefined || publicKeys[publicKeyId] === undefined) {
+        throw invalid(setting("publicKeyId"), `names no configured key; configured: ${ids.join(", ")}`);
+    }
+    return {
+        mchid,
+        serial,
+        privateKey,
+        publicKeyId,
+        publicKeys: Object.freeze(publicKeys),
+        publicKeyMode: publicKeyId.startsWith("PUB_KEY_ID_"),
+    };
+}
+
+/** A `PUB_KEY_ID_…` as given, or a certificate serial in upper case; never the merchant's own serial. */
+function normalizeKeyId(id: string, s: Setting, merchantSerial: string): string {
+    const publicKeyMode = id.startsWith("PUB_KEY_ID_");
+    if (!publicKeyMode && !/^[0-9A-Fa-f]{8,64}$/.test(id)) {
         throw invalid(
-            SETTINGS.publicKeyId,
-            `must be a WeChat Pay public key id (PUB_KEY_ID_…) or a platform certificate serial, got "${publicKeyId}"`,
+            s,
+            `must be a WeChat Pay public key id (PUB_KEY_ID_…) or a platform certificate serial, got "${id}"`,
         );
     }
-    if (publicKeyId.toUpperCase() === serial) {
+    if (id.toUpperCase() === merchantSerial) {
         throw invalid(
-            SETTINGS.publicKeyId,
+            s,
             "is the merchant's own certificate serial; it must name WeChat Pay's key (PUB_KEY_ID_… or the platform certificate serial)",
         );
     }
-    const publicKey = parseKey(SETTINGS.publicKey, required(SETTINGS.publicKey), "public", readFile);
+    return publicKeyMode ? id : id.toUpperCase();
+}
 
+function resolveTransport(raw: (s: Setting) => string | undefined): TransportConfig {
     const baseUrl = checkBaseUrl(SETTINGS.baseUrl, raw(SETTINGS.baseUrl) ?? DEFAULT_BASE_URL);
     const backupRaw = raw(SETTINGS.backupBaseUrl);
     const backupBaseUrl =
@@ -127,20 +371,13 @@ export function resolveConfig(
             : baseUrl === DEFAULT_BASE_URL
               ? BACKUP_BASE_URL
               : undefined;
-
-    return Object.freeze({
-        mchid,
-        serial,
-        privateKey,
-        publicKeyId: publicKeyMode ? publicKeyId : publicKeyId.toUpperCase(),
-        publicKey,
-        publicKeyMode,
+    return {
         baseUrl,
         backupBaseUrl: backupBaseUrl === baseUrl ? undefined : backupBaseUrl,
         timeoutMs: integer(SETTINGS.timeoutMs, raw(SETTINGS.timeoutMs), 10_000, 100, 300_000),
         maxRetries: integer(SETTINGS.maxRetries, raw(SETTINGS.maxRetries), 3, 0, 10),
         deadlineMs: integer(SETTINGS.deadlineMs, raw(SETTINGS.deadlineMs), 60_000, 1_000, 3_600_000),
-    });
+    };
 }
 
 function integer(s: Setting, value: string | undefined, fallback: number, min: number, max: number): number {

@@ -13,11 +13,20 @@ export interface MembercardCallbackArgs {
      * @example api.url.apply((u) => `${u}/wechatpay/membercard`)
      */
     notifyUrl: pulumi.Input<string>;
+    /**
+     * The merchant (商户号) whose URL this is, for stacks that manage several merchants: selects the profile
+     * `wechatpay:merchants.<mchid>` in stack config. Changing it replaces the resource (the old merchant's setting is
+     * restored with the old merchant's own credentials).
+     *
+     * @default the stack's `wechatpay:mchid`
+     * @example "1900000002"
+     */
+    mchid?: pulumi.Input<string>;
 }
 
 /**
- * The member-card event callback URL (会员卡开放 · 回调地址) of the WeChat Pay merchant configured in the stack
- * (`wechatpay:mchid` and its credentials). Creating it adopts whatever URL the merchant had, `pulumi up` sets
+ * The member-card event callback URL (会员卡开放 · 回调地址) of a WeChat Pay merchant: the stack's `wechatpay:mchid`,
+ * or the `mchid` input with its profile in `wechatpay:merchants`. Creating it adopts whatever URL the merchant had, `pulumi up` sets
  * `notifyUrl`, `pulumi refresh` reads the live value, and destroying it puts back the URL that was live before,
  * unless someone changed it since.
  *
@@ -45,11 +54,11 @@ export class MembercardCallback extends pulumi.dynamic.Resource {
      * @param opts Resource options. `retainOnDelete: true` leaves the live URL in place on destroy.
      */
     constructor(name: string, args: MembercardCallbackArgs, opts?: pulumi.CustomResourceOptions) {
-        claimMerchant(name, configuredMchid());
+        claimMerchant(name, args.mchid === undefined ? configuredMchid() : args.mchid);
         super(
             provider,
             name,
-            { notifyUrl: args.notifyUrl, mchid: undefined, appliedNotifyUrl: undefined, previousNotifyUrl: undefined },
+            { notifyUrl: args.notifyUrl, mchid: args.mchid, appliedNotifyUrl: undefined, previousNotifyUrl: undefined },
             opts,
             "wechatpay",
             "MembercardCallback",
@@ -71,9 +80,10 @@ function configuredMchid(): string | undefined {
  * other on every `up`. Refuse the second one. The check is per deployment (per root Stack resource), so Automation
  * API programs that run several times in one process are not confused; it is skipped where there is no stack.
  */
-function claimMerchant(name: string, mchid: string | undefined): void {
+function claimMerchant(name: string, mchid: pulumi.Input<string> | undefined): void {
     const stack = pulumi.runtime.getStackResource();
-    if (stack === undefined || mchid === undefined) {
+    // A merchant that is only known later (an Output) cannot be checked here.
+    if (stack === undefined || typeof mchid !== "string") {
         return;
     }
     const owners = claims.get(stack) ?? new Map<string, string>();

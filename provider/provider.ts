@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createClient, type MembercardCallbackClient } from "./client";
-import { type ResolvedConfig, resolveConfig } from "./config";
+import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
 import { checkInputs, UNKNOWN } from "./validate";
 
 /** What Pulumi stores for a MembercardCallback (its outputs). Every field may be missing in old state. */
@@ -20,58 +20,89 @@ interface ConfigureRequest {
     config: { get(key: string): unknown };
 }
 
-/** Settings and client of one provider-host process, made once on first use. */
+/** One merchant's settings and client, made once per provider-host process on first use. */
 interface Session {
     readonly config: ResolvedConfig;
     readonly client: MembercardCallbackClient;
 }
 
+/** The merchant a resource's inputs select: its `mchid` input, or undefined for the stack's default merchant. */
+const chosenMchid = (inputs: Record<string, unknown>): string | undefined =>
+    typeof inputs.mchid === "string" && inputs.mchid !== "" ? inputs.mchid : undefined;
+
 /**
  * The dynamic provider behind {@link MembercardCallback}. Pulumi serializes this object into every resource's state and
  * re-creates it in its provider host, so it holds no credentials or clients when serialized: `configure` (which
- * runs only in the host) receives the stack config, and the session is built from it on first use.
+ * runs only in the host) receives the stack config, and sessions are built from it on first use.
  */
 export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvider {
     /** Only ever set inside the provider host, after serialization. */
-    private settings: (() => ResolvedConfig) | undefined;
-    private session: Session | undefined;
+    private source: (() => Settings) | undefined;
+    private settings: Settings | undefined;
+    private sessions: Map<string, Session> | undefined;
 
     /**
      * Receives the stack config. Stores it synchronously, before any await: the host may hand this provider to other
      * calls while `configure` is still running.
      */
     async configure(req: ConfigureRequest): Promise<void> {
-        this.session = undefined;
-        this.settings = () => resolveConfig((key) => req.config.get(key), process.env);
+        this.settings = undefined;
+        this.sessions = undefined;
+        this.source = () => resolveSettings((key) => req.config.get(key), process.env);
     }
 
-    /** The session, resolving settings on first use; a settings error (naming the key) is thrown every time. */
-    private open(): Session {
-        if (this.session === undefined) {
-            // Without a configure call (a CLI older than 3.139), the environment is the only source.
-            const config = this.settings ? this.settings() : resolveConfig(() => undefined, process.env);
-            this.session = { config, client: createClient(config) };
+    /** All settings, resolved on first use; a settings error (naming the key) is thrown every time. */
+    private allSettings(): Settings {
+        // Without a configure call (a CLI older than 3.139), the environment is the only source.
+        this.settings ??= this.source ? this.source() : resolveSettings(() => undefined, process.env);
+        return this.settings;
+    }
+
+    /** The session of merchant `mchid` (default: `wechatpay:mchid`): its own credentials, keys and client. */
+    private open(mchid?: string): Session {
+        const config = this.allSettings().forMerchant(mchid);
+        this.sessions ??= new Map();
+        let session = this.sessions.get(config.mchid);
+        if (session === undefined) {
+            session = { config, client: createClient(config) };
+            this.sessions.set(config.mchid, session);
         }
-        return this.session;
+        return session;
     }
 
-    /** Validates `notifyUrl` (trimmed); sends nothing. */
+    /** Validates `notifyUrl` (trimmed) and that a chosen `mchid` has credentials; sends nothing. */
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
         const inputs = { ...news };
         if (typeof inputs.notifyUrl === "string" && inputs.notifyUrl !== UNKNOWN) {
             inputs.notifyUrl = inputs.notifyUrl.trim();
         }
-        return { inputs, failures: checkInputs(inputs) };
+        const failures = checkInputs(inputs);
+        const mchid = chosenMchid(inputs);
+        if (mchid !== undefined && mchid !== UNKNOWN && failures.every((f) => f.property !== "mchid")) {
+            let settings: Settings | undefined;
+            try {
+                settings = this.allSettings();
+            } catch {
+                // Broken settings are reported by diff and create, with the key at fault.
+            }
+            if (settings && !settings.has(mchid)) {
+                failures.push({ property: "mchid", reason: missingProfile(mchid, settings.defaultMchid) });
+            }
+        }
+        return { inputs, failures };
     }
 
-    /** Plans without calling WeChat Pay: a new URL is an update; another configured merchant is a replacement. */
+    /**
+     * Plans without calling WeChat Pay: a new URL is an update; another merchant (a changed `mchid` input, or another
+     * `wechatpay:mchid`) is a replacement.
+     */
     async diff(
         id: string,
         olds: MembercardCallbackState,
         news: Record<string, unknown>,
     ): Promise<pulumi.dynamic.DiffResult> {
-        const { config } = this.open();
-        if (config.mchid !== id) {
+        const wanted = news.mchid === UNKNOWN ? UNKNOWN : (chosenMchid(news) ?? this.open().config.mchid);
+        if (wanted !== id) {
             return { changes: true, replaces: ["mchid"], deleteBeforeReplace: false };
         }
         const changes = news.notifyUrl === UNKNOWN || news.notifyUrl !== olds.notifyUrl;
@@ -80,7 +111,7 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
 
     /** Records the URL live before us (adopting the merchant's setting), then sets ours. */
     async create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-        const { config, client } = this.open();
+        const { config, client } = this.open(chosenMchid(inputs));
         const deadlineAt = Date.now() + config.deadlineMs;
         const notifyUrl = String(inputs.notifyUrl);
         const before = await client.getCallback({ deadlineAt });
@@ -98,12 +129,12 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
 
     /** One GET. Carries `appliedNotifyUrl`/`previousNotifyUrl` over unchanged and feeds the live URL to the next diff. */
     async read(id: string, props: MembercardCallbackState = {}): Promise<pulumi.dynamic.ReadResult> {
-        const { config, client } = this.open();
-        if (config.mchid !== id) {
-            // This process holds another merchant's credentials and cannot read merchant `id`; keep what is known
-            // and let diff plan the replacement.
-            return { id, props, inputs: { notifyUrl: props.notifyUrl } };
+        if (!this.allSettings().has(id)) {
+            // No credentials for merchant `id` in this stack's config: keep what is known, and let diff plan the
+            // replacement. (The host rejects undefined values, so leave out what is missing.)
+            return { id, props, ...(props.notifyUrl !== undefined ? { inputs: { notifyUrl: props.notifyUrl } } : {}) };
         }
+        const { config, client } = this.open(id);
         const live = await client.getCallback({ deadlineAt: Date.now() + config.deadlineMs });
         if (live.notifyUrl === undefined) {
             // Nothing is set: the resource is gone, and the next `up` creates it again.
@@ -119,11 +150,10 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         olds: MembercardCallbackState,
         news: Record<string, unknown>,
     ): Promise<pulumi.dynamic.UpdateResult> {
-        const { config, client } = this.open();
-        if (config.mchid !== id) {
-            throw new Error(
-                `This resource manages merchant ${id}, but \`wechatpay:mchid\` is ${config.mchid}; changing merchant replaces the resource`,
-            );
+        const { config, client } = this.open(id);
+        const wanted = chosenMchid(news);
+        if (wanted !== undefined && wanted !== id) {
+            throw new Error(`This resource manages merchant ${id}, not ${wanted}; changing merchant replaces the resource`);
         }
         const notifyUrl = String(news.notifyUrl);
         const live = await client.setCallback(notifyUrl, { deadlineAt: Date.now() + config.deadlineMs });
@@ -142,13 +172,18 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
      * there was a previous URL. Otherwise the live setting is left as it is, and the reason is printed.
      */
     async delete(id: string, props: MembercardCallbackState): Promise<void> {
-        const { config, client } = this.open();
         const leave = (why: string) => {
             console.error(`MembercardCallback ${id}: leaving the live notify URL as it is: ${why}.`);
         };
-        if (config.mchid !== id) {
-            return leave(`the configured merchant (\`wechatpay:mchid\`) is ${config.mchid}, not ${id}`);
+        const settings = this.allSettings();
+        if (!settings.has(id)) {
+            // Never act on merchant `id` with another merchant's credentials.
+            return leave(
+                `this stack's config has no credentials for merchant ${id} (neither \`wechatpay:merchants.${id}\` nor ` +
+                    `\`wechatpay:mchid\`, which is ${settings.defaultMchid ?? "unset"})`,
+            );
         }
+        const { config, client } = this.open(id);
         const deadlineAt = Date.now() + config.deadlineMs;
         const live = await client.getCallback({ deadlineAt });
         const ours = props.appliedNotifyUrl ?? props.notifyUrl;

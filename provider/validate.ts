@@ -111,14 +111,22 @@ function isPrivateIPv6(host: string): boolean {
 }
 
 /**
- * Checks the inputs of a MembercardCallback. An unknown `notifyUrl` (preview, value from another resource)
- * passes: it is checked again when known.
+ * Checks the inputs of a MembercardCallback. An unknown value (preview, value from another resource) passes: it is
+ * checked again when known.
  */
 export function checkInputs(inputs: Record<string, unknown>): CheckFailure[] {
+    const failures: CheckFailure[] = [];
     const url = inputs.notifyUrl;
-    if (url === UNKNOWN) {
-        return [];
+    const problem = url === UNKNOWN ? undefined : notifyUrlProblem(url);
+    if (problem) {
+        failures.push({ property: "notifyUrl", reason: `notifyUrl ${problem}` });
     }
-    const problem = notifyUrlProblem(url);
-    return problem ? [{ property: "notifyUrl", reason: `notifyUrl ${problem}` }] : [];
+    const mchid = inputs.mchid;
+    if (mchid !== undefined && mchid !== UNKNOWN && !(typeof mchid === "string" && /^\d{6,20}$/.test(mchid))) {
+        failures.push({
+            property: "mchid",
+            reason: `mchid must be the numeric merchant id (商户号), e.g. "1900000001", got ${JSON.stringify(mchid)}`,
+        });
+    }
+    return failures;
 }

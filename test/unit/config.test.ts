@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BACKUP_BASE_URL, DEFAULT_BASE_URL, resolveConfig } from "../../provider/config";
+import { BACKUP_BASE_URL, DEFAULT_BASE_URL, resolveConfig, resolveSettings } from "../../provider/config";
 
 let privatePem: string;
 let publicPem: string;
@@ -36,7 +36,8 @@ describe("resolveConfig", () => {
         expect(c.mchid).toBe("1900000001");
         expect(c.serial).toBe(SERIAL);
         expect(c.privateKey.type).toBe("private");
-        expect(c.publicKey.type).toBe("public");
+        expect(Object.keys(c.publicKeys)).toEqual([PUB_ID]);
+        expect(c.publicKeys[PUB_ID]?.type).toBe("public");
         expect(c.publicKeyId).toBe(PUB_ID);
         expect(c.publicKeyMode).toBe(true);
         expect(c.baseUrl).toBe(DEFAULT_BASE_URL);
@@ -183,5 +184,97 @@ describe("resolveConfig", () => {
         expect(() => resolveConfig((k) => (k === "wechatpay:mchid" ? 1900000001 : full()[k]), {})).toThrow(
             "Invalid `wechatpay:mchid`: must be a string.",
         );
+    });
+});
+
+describe("merchant profiles (wechatpay:merchants)", () => {
+    const CERT = "7132D72A958E6C3EC6E0D2CD86BC1E7F2D0E3B4A";
+    const profiles = () => ({
+        "1900000002": { serial: SERIAL, privateKey: privatePem, publicKeyId: PUB_ID, publicKey: publicPem },
+        "1900000003": {
+            serial: SERIAL,
+            privateKey: join(dir, "apiclient_key.pem"),
+            publicKeys: { [PUB_ID]: publicPem, [CERT.toLowerCase()]: join(dir, "pub_key.pem") },
+        },
+    });
+
+    it("resolves each profile, and the single-merchant keys as the default", () => {
+        const s = resolveSettings(stack({ ...full(), "wechatpay:merchants": JSON.stringify(profiles()) }), {});
+        expect(s.defaultMchid).toBe("1900000001");
+        expect(["1900000001", "1900000002", "1900000003", "1900000004"].map((m) => s.has(m))).toEqual([
+            true,
+            true,
+            true,
+            false,
+        ]);
+        expect(s.forMerchant().mchid).toBe("1900000001");
+        expect(s.forMerchant("1900000002")).toMatchObject({
+            mchid: "1900000002",
+            publicKeyId: PUB_ID,
+            publicKeyMode: true,
+        });
+        expect(s.forMerchant("1900000002")).toBe(s.forMerchant("1900000002")); // keys parsed once
+    });
+
+    it("accepts two verification keys at once and prefers the public key for Wechatpay-Serial", () => {
+        const s = resolveSettings(stack({ "wechatpay:merchants": JSON.stringify(profiles()) }), {});
+        const c = s.forMerchant("1900000003");
+        expect(Object.keys(c.publicKeys).sort()).toEqual([CERT, PUB_ID]);
+        expect([c.publicKeyId, c.publicKeyMode]).toEqual([PUB_ID, true]);
+    });
+
+    it("lets publicKeyId choose the certificate during the switch-over", () => {
+        const p = profiles();
+        const s = resolveSettings(
+            stack({
+                "wechatpay:merchants": JSON.stringify({ "1900000003": { ...p["1900000003"], publicKeyId: CERT } }),
+            }),
+            {},
+        );
+        expect(s.forMerchant("1900000003")).toMatchObject({ publicKeyId: CERT, publicKeyMode: false });
+    });
+
+    it("names the missing profile and how to add it", () => {
+        const s = resolveSettings(stack({ ...full(), "wechatpay:merchants": JSON.stringify(profiles()) }), {});
+        expect(() => s.forMerchant("1900000009")).toThrow(
+            "No credentials for merchant 1900000009 (`wechatpay:mchid` is 1900000001): add a profile `wechatpay:merchants.1900000009` with serial, privateKey, publicKeyId and publicKey. Set it with `pulumi config set --path 'wechatpay:merchants.1900000009.serial' <merchant API certificate serial>`.",
+        );
+    });
+
+    it.each([
+        [
+            "serial",
+            "Missing `wechatpay:merchants.1900000002.serial`. Set it with `pulumi config set --path 'wechatpay:merchants.1900000002.serial' <merchant API certificate serial>`.",
+        ],
+        [
+            "privateKey",
+            "Missing `wechatpay:merchants.1900000002.privateKey`. Set it with `pulumi config set --secret --path 'wechatpay:merchants.1900000002.privateKey' /path/to/apiclient_key.pem`.",
+        ],
+        [
+            "publicKeyId",
+            "Missing `wechatpay:merchants.1900000002.publicKeyId`. Set it with `pulumi config set --path 'wechatpay:merchants.1900000002.publicKeyId' PUB_KEY_ID_…`.",
+        ],
+    ])("names a missing profile field (%s) by its path", (field, message) => {
+        const p = profiles();
+        const incomplete: Record<string, unknown> = { ...p["1900000002"] };
+        delete incomplete[field];
+        const s = resolveSettings(stack({ "wechatpay:merchants": JSON.stringify({ "1900000002": incomplete }) }), {});
+        expect(() => s.forMerchant("1900000002")).toThrow(message);
+    });
+
+    it("rejects malformed profiles without quoting them", () => {
+        expect(() =>
+            resolveSettings(stack({ "wechatpay:merchants": `{"1900000002": {"privateKey": "${"x".repeat(50)}` }), {}),
+        ).toThrow("Invalid `wechatpay:merchants`: is not a JSON object.");
+        expect(() => resolveSettings(stack({ "wechatpay:merchants": '{"abc": {}}' }), {})).toThrow(
+            'Invalid `wechatpay:merchants.abc`: must be the numeric merchant id (商户号), got "abc".',
+        );
+    });
+
+    it("reads profiles from WECHATPAY_MERCHANTS when the stack has none", () => {
+        const s = resolveSettings(stack({}), { WECHATPAY_MERCHANTS: JSON.stringify(profiles()) });
+        expect(s.defaultMchid).toBeUndefined();
+        expect(s.forMerchant("1900000002").mchid).toBe("1900000002");
+        expect(() => s.forMerchant()).toThrow("Missing `wechatpay:mchid`.");
     });
 });
