@@ -271,6 +271,19 @@ describe("merchant profiles (wechatpay:merchants)", () => {
         );
     });
 
+    it("takes several verification keys for the single merchant from wechatpay:publicKeys", () => {
+        const values: Record<string, string> = {
+            ...full(),
+            "wechatpay:publicKeys": JSON.stringify({ [CERT]: publicPem }),
+        };
+        const c = resolveConfig(stack(values), {});
+        expect(Object.keys(c.publicKeys).sort()).toEqual([CERT, PUB_ID]);
+        expect(c.publicKeyId).toBe(PUB_ID);
+        delete values["wechatpay:publicKeyId"];
+        delete values["wechatpay:publicKey"];
+        expect(resolveConfig(stack(values), {})).toMatchObject({ publicKeyId: CERT, publicKeyMode: false });
+    });
+
     it("reads profiles from WECHATPAY_MERCHANTS when the stack has none", () => {
         const s = resolveSettings(stack({}), { WECHATPAY_MERCHANTS: JSON.stringify(profiles()) });
         expect(s.defaultMchid).toBeUndefined();
