@@ -80,7 +80,13 @@ beforeAll(async () => {
         prepareConsumer({ packageDir: REPO }),
         startEmulator({ merchants: [{ mchid: "1900000001", notifyUrl: OLD }] }),
     ]);
-    const registration = await captureRegistration(consumer, PROGRAM, { project: PROJECT, stack: STACK });
+    // The program sees the whole stack config, private key included, as in a real `pulumi up`: a provider that
+    // captured it would carry it into `__provider`, and the secret scan below would catch it.
+    const registration = await captureRegistration(consumer, PROGRAM, {
+        project: PROJECT,
+        stack: STACK,
+        config: stackConfig(),
+    });
     const first = registration.resources.find((r) => r.name === "membercard");
     if (!first?.serializedProvider) {
         throw new Error(`no serialized provider was registered:\n${registration.output}`);
