@@ -101,7 +101,8 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         olds: MembercardCallbackState,
         news: Record<string, unknown>,
     ): Promise<pulumi.dynamic.DiffResult> {
-        const wanted = news.mchid === UNKNOWN ? UNKNOWN : (chosenMchid(news) ?? this.open().config.mchid);
+        // Resolving the merchant checks its settings (a preview reports a missing key) without loading the HTTP client.
+        const wanted = news.mchid === UNKNOWN ? UNKNOWN : this.allSettings().forMerchant(chosenMchid(news)).mchid;
         if (wanted !== id) {
             return { changes: true, replaces: ["mchid"], deleteBeforeReplace: false };
         }
