@@ -115,12 +115,13 @@ export function createClient(config: ResolvedConfig): MembercardCallbackClient {
             const res = await send("PATCH", toWire(notifyUrl), options);
             confirmed = fromWire(res.data, config.mchid);
         } catch (e) {
-            if ((e as { name?: unknown }).name !== "WechatpayVerificationError") {
+            if (!isUncertain(e)) {
                 throw e;
             }
-            // The reply was not trustworthy, but the write may have happened: a verified read decides.
-            const live = await getCallback(options);
-            if (live.notifyUrl === notifyUrl) {
+            // No trustworthy answer (an unverifiable reply, or none at all), but the write may have happened:
+            // a verified read decides. If that read fails too, the original error stands.
+            const live = await getCallback(options).catch(() => undefined);
+            if (live?.notifyUrl === notifyUrl) {
                 return live;
             }
             throw e;
@@ -142,6 +143,15 @@ export function createClient(config: ResolvedConfig): MembercardCallbackClient {
     };
 
     return { getCallback, setCallback };
+}
+
+/**
+ * True when a PATCH may have been applied although it did not succeed: its reply could not be verified, or it got
+ * no answer (the request may have reached WeChat Pay before the connection failed).
+ */
+export function isUncertain(e: unknown): boolean {
+    const name = (e as { name?: unknown }).name;
+    return name === "WechatpayVerificationError" || name === "WechatpayNetworkError";
 }
 
 /** How the API may say "no callback was ever set": undocumented, so 404 and RESOURCE_NOT_EXISTS both count. */

@@ -149,9 +149,12 @@ export class WechatpayNetworkError extends Error {
     /** What each request got, in order (retries and failover included). */
     readonly attempts: readonly string[];
 
-    constructor(init: RequestTarget & { code: string; detail: string; attempts?: readonly string[] }) {
+    constructor(
+        init: RequestTarget & { code: string; detail: string; hint?: string | undefined; attempts?: readonly string[] },
+    ) {
         super(
-            `No answer from WeChat Pay to ${init.method} ${init.path}: ${init.detail}${attemptsSuffix(init.attempts)}`,
+            `No answer from WeChat Pay to ${init.method} ${init.path}: ${init.detail}${attemptsSuffix(init.attempts)}` +
+                (init.hint ? `. ${init.hint}` : ""),
         );
         this.code = init.code;
         this.method = init.method;
@@ -229,6 +232,7 @@ export function toProviderError(err: unknown, target: RequestTarget, attempts?: 
             ...target,
             code,
             detail: networkDetail(code, e.message),
+            hint: networkHint(code),
             ...(attempts ? { attempts } : {}),
         });
     }
@@ -257,9 +261,13 @@ export function parseBody(data: unknown): { code?: string; message?: string } {
 
 /** `connect ECONNREFUSED 127.0.0.1:9`, or the code with the message when the message does not name it. */
 function networkDetail(code: string, message: string | undefined): string {
-    const text = !message ? code : message.includes(code) ? message : `${code} (${message})`;
+    return !message ? code : message.includes(code) ? message : `${code} (${message})`;
+}
+
+/** What to do about a request that got no answer. */
+function networkHint(code: string): string | undefined {
     if (code === "ECONNABORTED" || code === "ETIMEDOUT") {
-        return `${text}: no reply within \`wechatpay:timeoutMs\`; check the network or raise the timeout`;
+        return "No reply within `wechatpay:timeoutMs`: check the network, or raise the timeout";
     }
-    return text;
+    return undefined;
 }

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { createClient, type MembercardCallbackClient } from "./client";
+import { type CallbackSetting, createClient, isUncertain, type MembercardCallbackClient } from "./client";
 import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
 import { checkInputs, UNKNOWN } from "./validate";
 
@@ -106,7 +106,12 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         if (wanted !== id) {
             return { changes: true, replaces: ["mchid"], deleteBeforeReplace: false };
         }
-        const changes = news.notifyUrl === UNKNOWN || news.notifyUrl !== olds.notifyUrl;
+        // Also when the live URL is right but this resource did not record setting it (a PATCH whose answer was
+        // lost landed later): updating records it, so destroy knows the URL is ours.
+        const changes =
+            news.notifyUrl === UNKNOWN ||
+            news.notifyUrl !== olds.notifyUrl ||
+            (olds.appliedNotifyUrl !== undefined && news.notifyUrl !== olds.appliedNotifyUrl);
         return { changes };
     }
 
@@ -116,16 +121,30 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         const deadlineAt = Date.now() + config.deadlineMs;
         const notifyUrl = String(inputs.notifyUrl);
         const before = await client.getCallback({ deadlineAt });
-        const live = await client.setCallback(notifyUrl, { deadlineAt });
-        const outs: MembercardCallbackState = {
-            notifyUrl: live.notifyUrl ?? notifyUrl,
-            mchid: live.mchid,
+        const recorded: MembercardCallbackState = {
+            mchid: config.mchid,
             appliedNotifyUrl: notifyUrl,
             ...(before.notifyUrl !== undefined && before.notifyUrl !== notifyUrl
                 ? { previousNotifyUrl: before.notifyUrl }
                 : {}),
         };
-        return { id: live.mchid, outs };
+        let live: CallbackSetting;
+        try {
+            live = await client.setCallback(notifyUrl, { deadlineAt });
+        } catch (e) {
+            if (!isUncertain(e)) {
+                throw e;
+            }
+            // The PATCH may still land. Report the resource as created but not initialized, so the engine keeps it
+            // in state with the URL that was live before us: destroy can still restore it, and the next `up`
+            // sends the PATCH again. ("" is not a URL: the next diff sees a change.)
+            throw partiallyCreated(e, config.mchid, {
+                ...recorded,
+                notifyUrl: before.notifyUrl ?? "",
+                __provider: inputs.__provider,
+            });
+        }
+        return { id: live.mchid, outs: { ...recorded, notifyUrl: live.notifyUrl ?? notifyUrl, mchid: live.mchid } };
     }
 
     /** One GET. Carries `appliedNotifyUrl`/`previousNotifyUrl` over unchanged and feeds the live URL to the next diff. */
@@ -154,7 +173,9 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         const { config, client } = this.open(id);
         const wanted = chosenMchid(news);
         if (wanted !== undefined && wanted !== id) {
-            throw new Error(`This resource manages merchant ${id}, not ${wanted}; changing merchant replaces the resource`);
+            throw new Error(
+                `This resource manages merchant ${id}, not ${wanted}; changing merchant replaces the resource`,
+            );
         }
         const notifyUrl = String(news.notifyUrl);
         const live = await client.setCallback(notifyUrl, { deadlineAt: Date.now() + config.deadlineMs });
@@ -186,25 +207,44 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         }
         const { config, client } = this.open(id);
         const deadlineAt = Date.now() + config.deadlineMs;
-        const live = await client.getCallback({ deadlineAt });
         const ours = props.appliedNotifyUrl ?? props.notifyUrl;
-        if (live.notifyUrl !== ours) {
-            return leave(`it was changed outside Pulumi (live ${live.notifyUrl ?? "none"}, this resource set ${ours})`);
-        }
-        if (props.previousNotifyUrl === undefined) {
-            return leave("no URL was set before this resource, and WeChat Pay has no way to clear it");
-        }
         try {
+            const live = await client.getCallback({ deadlineAt });
+            if (live.notifyUrl !== ours) {
+                return leave(
+                    `it was changed outside Pulumi (live ${live.notifyUrl ?? "none"}, this resource set ${ours})`,
+                );
+            }
+            if (props.previousNotifyUrl === undefined) {
+                return leave("no URL was set before this resource, and WeChat Pay has no way to clear it");
+            }
             await client.setCallback(props.previousNotifyUrl, { deadlineAt });
         } catch (e) {
             const message = e instanceof Error ? e.message : String(e);
+            const what =
+                props.previousNotifyUrl === undefined
+                    ? "Destroy could not check the live notify URL"
+                    : `Destroy could not restore the previous notify URL ${props.previousNotifyUrl}`;
             throw new Error(
-                `${message}. Destroy could not restore the previous notify URL ${props.previousNotifyUrl}; run ` +
-                    "`pulumi destroy` again, or keep the live URL with the resource option `retainOnDelete: true` " +
-                    "(or remove it from the stack with `pulumi state delete <urn>`)",
+                `${message}. ${what}; run \`pulumi destroy\` again, or keep the live URL with the resource option ` +
+                    "`retainOnDelete: true` (or remove it from the stack with `pulumi state delete <urn>`)",
             );
         }
     }
+}
+
+/**
+ * An error that Pulumi's dynamic-provider host turns into "created, but failed to initialize" (it reads `id` and
+ * `properties`), so the engine records the resource instead of forgetting it.
+ */
+function partiallyCreated(cause: unknown, id: string, properties: Record<string, unknown>): Error {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return Object.assign(
+        new Error(
+            `${message}. WeChat Pay may still apply this URL: the resource is kept in the stack, and the next \`pulumi up\` sets it again`,
+        ),
+        { id, properties, reasons: [message] },
+    );
 }
 
 /** The outputs `read` and `update` carry over unchanged from stored state. */

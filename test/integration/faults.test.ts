@@ -13,6 +13,14 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 beforeEach(() => emulator.reset());
 
+/** Waits (bounded) for something the emulator does late, e.g. a delayed request landing. */
+async function until(condition: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !condition(); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(condition()).toBe(true);
+}
+
 /** No retries: each fault must surface as one clear error. */
 const noRetries = { "wechatpay:maxRetries": "0" };
 
@@ -74,8 +82,10 @@ describe("each fault ends in a clear error and leaves the live URL unchanged", (
         await expect(provider.read("1900000001", {})).rejects.toMatchObject({
             name: "WechatpayNetworkError",
             code: "ECONNABORTED",
-            message: expect.stringContaining("no reply within `wechatpay:timeoutMs`"),
+            message: expect.stringContaining("No reply within `wechatpay:timeoutMs`: check the network"),
         });
+        // Let the late reply finish here, not in the next test's request log.
+        await until(() => emulator.requests.length === 1);
     });
 
     it("a 500 on the create's PATCH leaves the old URL and no state", async () => {
@@ -104,7 +114,62 @@ describe("an unverifiable PATCH reply", () => {
         emulator.failNext({ kind: "delay", ms: 0 });
         emulator.failNext({ kind: "sign-test" });
         emulator.failNext({ kind: "bad-signature" });
-        await expect(provider.create({ notifyUrl: NEW })).rejects.toMatchObject({ name: "WechatpayVerificationError" });
+        // The write may still have happened: the resource is kept as partially created.
+        const p = provider.create({ notifyUrl: NEW, __provider: "serialized" });
+        await expect(p).rejects.toMatchObject({ id: "1900000001", properties: { appliedNotifyUrl: NEW } });
+        await expect(p).rejects.toThrow(/^Could not verify WeChat Pay's reply to PATCH/);
+    });
+});
+
+describe("a PATCH that got no answer", () => {
+    it("keeps a create whose PATCH landed after the timeout, so destroy can still restore", async () => {
+        const provider = await configuredProvider(emulator, { ...noRetries, "wechatpay:timeoutMs": "200" });
+        emulator.failNext({ kind: "delay", ms: 0 });
+        emulator.failNext({ kind: "delay", ms: 600 }); // the PATCH is applied, but long after the client gave up
+        const failed = await provider.create({ notifyUrl: NEW, __provider: "serialized" }).then(
+            () => undefined,
+            (e: { id?: string; properties?: Record<string, string> }) => e,
+        );
+        expect(failed).toMatchObject({
+            id: "1900000001",
+            properties: { notifyUrl: OLD, appliedNotifyUrl: NEW, previousNotifyUrl: OLD },
+        });
+        await until(() => emulator.notifyUrl() === NEW);
+        await provider.delete("1900000001", failed?.properties ?? {});
+        expect(emulator.notifyUrl()).toBe(OLD);
+    });
+
+    it("keeps the resource in state as partially created, with the URL to restore", async () => {
+        const provider = await configuredProvider(emulator, noRetries);
+        emulator.failNext({ kind: "delay", ms: 0 });
+        emulator.failNext({ kind: "reset" }, 2); // the PATCH and the read-back both get no answer
+        const p = provider.create({ notifyUrl: NEW, __provider: "serialized" });
+        await expect(p).rejects.toMatchObject({
+            name: "Error",
+            id: "1900000001",
+            properties: {
+                notifyUrl: OLD,
+                mchid: "1900000001",
+                appliedNotifyUrl: NEW,
+                previousNotifyUrl: OLD,
+                __provider: "serialized",
+            },
+        });
+        await expect(p).rejects.toThrow(
+            /ECONNRESET.*WeChat Pay may still apply this URL: the resource is kept in the stack, and the next `pulumi up` sets it again/,
+        );
+        // The next up updates it, since the recorded live URL is not the desired one.
+        const recorded = await p.then(
+            () => ({}),
+            (e: { properties: Record<string, string> }) => e.properties,
+        );
+        await expect(provider.diff("1900000001", recorded, { notifyUrl: NEW })).resolves.toEqual({ changes: true });
+    });
+
+    it("plans an update when the live URL is right but this resource did not record setting it", async () => {
+        const provider = await configuredProvider(emulator);
+        const olds = { notifyUrl: NEW, mchid: "1900000001", appliedNotifyUrl: OLD };
+        await expect(provider.diff("1900000001", olds, { notifyUrl: NEW })).resolves.toEqual({ changes: true });
     });
 });
 
