@@ -1,0 +1,740 @@
+/**
+ * The fault matrix (issue #4, item 7): every fault the emulator can inject, against every lifecycle step that calls
+ * WeChat Pay, run by Pulumi's own provider host with the package as a user installs it (the `npm pack` tarball).
+ *
+ * One consumer folder, one emulator, one host per configuration (the normal one, and one whose primary base URL is a
+ * closed port with the emulator as backup). Every cell starts from fresh emulator state (`reset()`), arms its fault
+ * on the request it targets, runs one step over gRPC, then compares what the step returned with the live setting.
+ *
+ * `scripts/faults.ts` runs all cells and prints the table; `test/engine/faults.engine.test.ts` runs a subset.
+ */
+
+import { createServer } from "node:net";
+import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../provider/testing";
+import {
+    captureRegistration,
+    type PropertyMap,
+    type ProviderHost,
+    prepareConsumer,
+    startProviderHost,
+    urnFor,
+} from "../test/engine/harness";
+
+const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
+const PROJECT = "fault-matrix";
+const STACK = "dev";
+const URN = urnFor(TYPE, "membercard", PROJECT, STACK);
+export const MCHID = "1900000001";
+
+/** What the merchant had before Pulumi. */
+export const ORIGINAL_URL = "https://old.example.com/wechatpay/membercard";
+/** What the resource sets on create (and what is live before read, update and delete). */
+export const URL_A = "https://api.example.com/wechatpay/membercard";
+/** What update sets. */
+export const URL_B = "https://api.example.com/wechatpay/membercard-v2";
+
+/** Small settings so the whole matrix runs in well under two minutes. */
+export const MAX_RETRIES = 2;
+export const TIMEOUT_MS = 500;
+export const DEADLINE_MS = 20_000;
+/** Attempts of one request when every one fails: the first plus the retries. */
+export const ALL_ATTEMPTS = MAX_RETRIES + 1;
+/** "Persistent" faults are queued for more requests than a call can make, so every attempt meets one. */
+const PERSISTENT = ALL_ATTEMPTS + 1;
+export const LONG_DELAY_MS = 1_200;
+export const SHORT_DELAY_MS = 200;
+
+const PROGRAM = `
+const { MembercardCallback } = require("pulumi-wechatpay");
+new MembercardCallback("membercard", { notifyUrl: ${JSON.stringify(URL_A)} });
+`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The cells.
+// ---------------------------------------------------------------------------------------------------------------
+
+export type Step = "create" | "read" | "update" | "delete";
+export type Method = "GET" | "PATCH";
+
+/** What a cell should end in, by design (STYLE.md "Retries", DESIGN.md "WeChat Pay facts"). */
+export interface Expectation {
+    ok: boolean;
+    /** Requests of the targeted call (retries included). */
+    attempts?: number;
+    /** A verified GET after the PATCH decided the outcome. */
+    readBack?: boolean;
+    /** Least time between the first two attempts (Retry-After). */
+    minGapMs?: number;
+    /** Requests the emulator sees in all (for whole-step cells: the step's normal requests). */
+    requests?: number;
+}
+
+export interface FaultCase {
+    /** Stable key, used by tests: `500-once`. */
+    id: string;
+    /** Table text. */
+    label: string;
+    /** Undefined for the control row and for failover. */
+    fault?: Fault;
+    times: number;
+    /** The primary base URL is a closed port; the emulator is the backup. */
+    failover?: boolean;
+    /** One cell per step rather than one per request of the step (no request is targeted). */
+    wholeStep?: boolean;
+    /** A failure's message must match this to count as naming its cause. */
+    cause: RegExp;
+    expect(method: Method | undefined): Expectation;
+}
+
+const retriedOk: Expectation = { ok: true, attempts: 2 };
+const exhausted: Expectation = { ok: false, attempts: ALL_ATTEMPTS };
+const notRetried: Expectation = { ok: false, attempts: 1 };
+/** An unverifiable reply: a GET fails at once; after a PATCH (applied) a verified read-back decides. */
+const unverifiable = (method: Method | undefined): Expectation =>
+    method === "PATCH" ? { ok: true, attempts: 1, readBack: true } : notRetried;
+
+const apiError = (status: number, code: string, retryAfter?: number): Fault =>
+    retryAfter === undefined
+        ? { kind: "error", status, code }
+        : { kind: "error", status, code, retryAfter, message: "Emulated throttling." };
+
+export const FAULTS: readonly FaultCase[] = [
+    { id: "none", label: "none (control)", times: 0, wholeStep: true, cause: /$^/, expect: () => ({ ok: true }) },
+    {
+        id: "500-once",
+        label: "500 SYSTEM_ERROR once",
+        fault: apiError(500, "SYSTEM_ERROR"),
+        times: 1,
+        cause: /SYSTEM_ERROR/,
+        expect: () => retriedOk,
+    },
+    {
+        id: "500-persistent",
+        label: "500 SYSTEM_ERROR persistent",
+        fault: apiError(500, "SYSTEM_ERROR"),
+        times: PERSISTENT,
+        cause: /SYSTEM_ERROR/,
+        expect: () => exhausted,
+    },
+    {
+        id: "429",
+        label: "429 FREQUENCY_LIMITED, Retry-After 1",
+        fault: apiError(429, "FREQUENCY_LIMITED", 1),
+        times: 1,
+        cause: /FREQUENCY_LIMITED/,
+        expect: () => ({ ...retriedOk, minGapMs: 950 }),
+    },
+    // Queued for every attempt, so a wrongful retry shows as more than one attempt rather than as a success.
+    {
+        id: "403",
+        label: "403 NO_AUTH",
+        fault: apiError(403, "NO_AUTH"),
+        times: PERSISTENT,
+        cause: /NO_AUTH/,
+        expect: () => notRetried,
+    },
+    {
+        id: "401",
+        label: "401 SIGN_ERROR",
+        fault: apiError(401, "SIGN_ERROR"),
+        times: PERSISTENT,
+        cause: /SIGN_ERROR/,
+        expect: () => notRetried,
+    },
+    {
+        id: "bad-signature",
+        label: "bad-signature",
+        fault: { kind: "bad-signature" },
+        times: 1,
+        cause: /does not verify/,
+        expect: unverifiable,
+    },
+    {
+        id: "sign-test",
+        label: "sign-test (SIGNTEST probe)",
+        fault: { kind: "sign-test" },
+        times: 1,
+        cause: /SIGNTEST/,
+        expect: unverifiable,
+    },
+    {
+        id: "unknown-serial",
+        label: "unknown-serial",
+        fault: { kind: "unknown-serial" },
+        times: 1,
+        cause: /signed with serial/,
+        expect: unverifiable,
+    },
+    {
+        id: "stale-timestamp",
+        label: "stale-timestamp",
+        fault: { kind: "stale-timestamp" },
+        times: 1,
+        cause: /timestamp/,
+        expect: unverifiable,
+    },
+    {
+        id: "missing-headers",
+        label: "missing-headers",
+        fault: { kind: "missing-headers" },
+        times: 1,
+        cause: /Wechatpay-Timestamp\/Nonce\/Serial\/Signature/,
+        expect: unverifiable,
+    },
+    {
+        id: "reset-once",
+        label: "reset once",
+        fault: { kind: "reset" },
+        times: 1,
+        cause: /ECONNRESET|socket hang up/,
+        expect: () => retriedOk,
+    },
+    {
+        id: "reset-persistent",
+        label: "reset persistent",
+        fault: { kind: "reset" },
+        times: PERSISTENT,
+        cause: /ECONNRESET|socket hang up/,
+        expect: () => exhausted,
+    },
+    {
+        id: "delay-long",
+        label: `delay ${LONG_DELAY_MS} ms > timeout ${TIMEOUT_MS} ms`,
+        fault: { kind: "delay", ms: LONG_DELAY_MS },
+        times: 1,
+        cause: /ECONNABORTED|ETIMEDOUT|timeoutMs/,
+        expect: () => retriedOk,
+    },
+    {
+        id: "delay-short",
+        label: `delay ${SHORT_DELAY_MS} ms < timeout ${TIMEOUT_MS} ms`,
+        fault: { kind: "delay", ms: SHORT_DELAY_MS },
+        times: 1,
+        cause: /ECONNABORTED|ETIMEDOUT|timeoutMs/,
+        expect: () => ({ ok: true, attempts: 1 }),
+    },
+    // A PATCH that times out on every attempt but is applied afterwards (WeChat Pay got it, the answer was lost):
+    // the verified read-back after the last attempt sees it.
+    {
+        id: "delay-long-persistent",
+        label: `delay ${LONG_DELAY_MS} ms > timeout, every attempt`,
+        fault: { kind: "delay", ms: LONG_DELAY_MS },
+        times: ALL_ATTEMPTS,
+        cause: /ECONNABORTED|ETIMEDOUT|timeoutMs/,
+        expect: (method) => (method === "PATCH" ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
+    },
+    {
+        id: "failover",
+        label: "primary dead, backup alive",
+        times: 0,
+        failover: true,
+        wholeStep: true,
+        cause: /ECONNREFUSED/,
+        expect: () => ({ ok: true }),
+    },
+];
+
+/** Where a fault is injected: a step, and for steps that send two requests, which one. */
+export interface StepTarget {
+    step: Step;
+    /** Undefined: the step as a whole (control, failover). */
+    method?: Method;
+    /** The fault is queued once this many requests of the step were answered. */
+    armAfter: number;
+}
+
+export const TARGETS: readonly StepTarget[] = [
+    { step: "create", method: "GET", armAfter: 0 },
+    { step: "create", method: "PATCH", armAfter: 1 },
+    { step: "read", method: "GET", armAfter: 0 },
+    { step: "update", method: "PATCH", armAfter: 0 },
+    { step: "delete", method: "GET", armAfter: 0 },
+    { step: "delete", method: "PATCH", armAfter: 1 },
+];
+
+const STEPS: readonly Step[] = ["create", "read", "update", "delete"];
+
+/** Requests each step sends when nothing goes wrong. */
+const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2 };
+
+export interface Cell {
+    fault: FaultCase;
+    target: StepTarget;
+}
+
+/** `create · PATCH`, `read`, `delete · GET` */
+export function stepLabel(target: StepTarget): string {
+    return target.method === undefined || target.step === "read" || target.step === "update"
+        ? target.step
+        : `${target.step} · ${target.method}`;
+}
+
+/** Every cell: each fault on each targeted request; the control row and failover once per step. */
+export function allCells(): Cell[] {
+    const cells: Cell[] = [];
+    for (const fault of FAULTS) {
+        if (fault.wholeStep) {
+            for (const step of STEPS) {
+                cells.push({ fault, target: { step, armAfter: 0 } });
+            }
+        } else {
+            for (const target of TARGETS) {
+                cells.push({ fault, target });
+            }
+        }
+    }
+    return cells;
+}
+
+/** One cell by fault id and step (and method, for create and delete). Throws for a cell the matrix lacks. */
+export function findCell(faultId: string, step: Step, method?: Method): Cell {
+    const cell = allCells().find(
+        (c) => c.fault.id === faultId && c.target.step === step && (method === undefined || c.target.method === method),
+    );
+    if (cell === undefined) {
+        throw new Error(`no cell ${faultId} × ${step}${method ? ` · ${method}` : ""}`);
+    }
+    return cell;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** `old`: live before the step; `new`: what the step sets; `other`: anything else; `none`: nothing set. */
+export type LiveLabel = "old" | "new" | "other" | "none";
+
+export interface CellResult {
+    cell: Cell;
+    /** `create · PATCH` */
+    step: string;
+    ok: boolean;
+    /** Requests of the targeted call (for whole-step cells: every request the emulator saw). */
+    attempts: number;
+    readBack: boolean;
+    /** The provider's error message as the engine received it. */
+    message?: string;
+    /** Parsed from the message: `WechatpayApiError 500 SYSTEM_ERROR`. */
+    error?: string;
+    /** `success`/`failed` cell text, e.g. `ok after 2 attempts`. */
+    outcome: string;
+    /** What the emulator saw, in arrival order. */
+    requests: RecordedRequest[];
+    requestsText: string;
+    live: string | undefined;
+    liveLabel: LiveLabel;
+    /** What the step returned (create, read, update). */
+    outputs?: PropertyMap;
+    agree: boolean;
+    agreeText: string;
+    /** Success with the right live URL, or a clear error with the live URL unchanged. */
+    clean: boolean;
+    /** Why not clean. */
+    notClean: string[];
+    /** Where the cell differs from the designed behaviour (retry policy, read-back, Retry-After). */
+    unexpected: string[];
+    ms: number;
+}
+
+/** Error class and code as far as the message tells them (the engine only receives the message). */
+export function describeError(message: string): string {
+    const api = /WeChat Pay rejected (?:GET|PATCH) \S+: (\d{3}) ([A-Za-z0-9_]+)/.exec(message);
+    if (api) {
+        return `WechatpayApiError ${api[1]} ${api[2]}`;
+    }
+    if (message.includes("Could not verify WeChat Pay's reply")) {
+        const cause = /SIGNTEST/.test(message)
+            ? "SIGNTEST probe"
+            : /timestamp is more than/.test(message)
+              ? "stale timestamp"
+              : /was signed with serial/.test(message)
+                ? "unknown serial"
+                : /no complete Wechatpay-/.test(message)
+                  ? "missing headers"
+                  : /does not verify/.test(message)
+                    ? "bad signature"
+                    : "unverified";
+        return `WechatpayVerificationError (${cause})`;
+    }
+    const net = /No answer from WeChat Pay to \S+ \S+: (.*)/.exec(message);
+    if (net) {
+        const code = /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(net[1] ?? "")?.[1] ?? "network";
+        return `WechatpayNetworkError ${code}`;
+    }
+    if (/was not sent: the step's deadline/.test(message)) {
+        return "WechatpayStateError (deadline)";
+    }
+    if (/WeChat Pay answered PATCH/.test(message)) {
+        return "WechatpayStateError (unconfirmed)";
+    }
+    return `Error: ${message.slice(0, 60)}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function requestsText(requests: readonly RecordedRequest[], failover: boolean): string {
+    const parts: string[] = [];
+    let previous: number | undefined;
+    for (const r of requests) {
+        let text = `${r.method} ${r.status === 0 ? "reset" : r.status}`;
+        if (r.fault !== undefined && r.fault !== "error" && r.fault !== "reset") {
+            text += ` [${r.fault}]`;
+        }
+        if (failover) {
+            text += " (backup)";
+        }
+        if (previous !== undefined && r.at - previous >= 900) {
+            text = `(+${((r.at - previous) / 1000).toFixed(1)} s) ${text}`;
+        }
+        previous = r.at;
+        parts.push(text);
+    }
+    return parts.length > 0 ? parts.join(", ") : "none";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Running cells.
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface MatrixOptions {
+    /** The package to pack and install (the repository root). */
+    packageDir: string;
+    /** Progress lines (stderr in the script). */
+    log?: (line: string) => void;
+}
+
+export interface Matrix {
+    readonly emulator: Emulator;
+    /** How long setting up took, in ms. */
+    readonly setup: { consumerMs: number; captureMs: number; hostsMs: number; fromCache: boolean };
+    run(cell: Cell): Promise<CellResult>;
+    /** Everything the provider hosts printed (the user sees all of it). */
+    hostOutput(): string;
+    close(): Promise<void>;
+}
+
+/** A loopback port nothing listens on: connecting to it is refused at once. */
+async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const address = server.address();
+    await new Promise<void>((done) => server.close(() => done()));
+    if (address === null || typeof address === "string") {
+        throw new Error("could not reserve a loopback port");
+    }
+    return address.port;
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!condition() && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 20));
+    }
+}
+
+/** Packs and installs the package, starts the emulator and two provider hosts, and captures `__provider`. */
+export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
+    const log = opts.log ?? (() => {});
+    let onRequest: ((r: RecordedRequest) => void) | undefined;
+    const emulator = await startEmulator({
+        merchants: [{ mchid: MCHID, notifyUrl: ORIGINAL_URL }],
+        onRequest: (r) => onRequest?.(r),
+    });
+    const hosts: ProviderHost[] = [];
+    try {
+        let t = performance.now();
+        log("packing and installing the package into a consumer folder…");
+        const consumer = await prepareConsumer({ packageDir: opts.packageDir });
+        const consumerMs = performance.now() - t;
+
+        t = performance.now();
+        const registration = await captureRegistration(consumer, PROGRAM, { project: PROJECT, stack: STACK });
+        const registered = registration.resources.find((r) => r.name === "membercard");
+        if (!registered?.serializedProvider) {
+            throw new Error(`the program registered no serialized provider:\n${registration.output}`);
+        }
+        const captureMs = performance.now() - t;
+
+        t = performance.now();
+        const c = emulator.credentials();
+        const config = (baseUrl: string, backupBaseUrl?: string): Record<string, string> => ({
+            "wechatpay:mchid": c.mchid,
+            "wechatpay:serial": c.serial,
+            "wechatpay:privateKey": c.privateKey,
+            "wechatpay:publicKeyId": c.publicKeyId,
+            "wechatpay:publicKey": c.publicKey,
+            "wechatpay:baseUrl": baseUrl,
+            ...(backupBaseUrl ? { "wechatpay:backupBaseUrl": backupBaseUrl } : {}),
+            "wechatpay:maxRetries": String(MAX_RETRIES),
+            "wechatpay:timeoutMs": String(TIMEOUT_MS),
+            "wechatpay:deadlineMs": String(DEADLINE_MS),
+        });
+        // No WECHATPAY_* of the machine running this may reach the hosts.
+        const env = Object.fromEntries(
+            Object.keys(process.env)
+                .filter((k) => k.startsWith("WECHATPAY_"))
+                .map((k) => [k, undefined]),
+        );
+        const deadPrimary = `http://127.0.0.1:${await closedPort()}/`;
+        const [host, failoverHost] = await Promise.all([
+            startProviderHost(consumer, { project: PROJECT, stack: STACK, env }),
+            startProviderHost(consumer, { project: PROJECT, stack: STACK, env }),
+        ]);
+        hosts.push(host, failoverHost);
+        await host.configure(config(emulator.baseUrl), ["wechatpay:privateKey"]);
+        await failoverHost.configure(config(deadPrimary, emulator.baseUrl), ["wechatpay:privateKey"]);
+        const hostsMs = performance.now() - t;
+
+        // Inputs as `pulumi up` sends them: checked, `__provider` included.
+        const news = registered.inputs;
+        const checkedA = await host.check(URN, {}, news);
+        const checkedB = await host.check(URN, {}, { ...news, notifyUrl: URL_B });
+        if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {
+            throw new Error(`check failed: ${JSON.stringify([checkedA.failures, checkedB.failures])}`);
+        }
+        // The state read, update and delete start from: what a fault-free create stores.
+        emulator.reset();
+        const stored = (await host.create(URN, checkedA.inputs)).properties;
+        if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
+            throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+        }
+
+        const run = async (cell: Cell): Promise<CellResult> => {
+            const { fault, target } = cell;
+            const { step } = target;
+            emulator.reset();
+            const before = step === "create" ? ORIGINAL_URL : URL_A;
+            const intended = step === "update" ? URL_B : step === "delete" ? ORIGINAL_URL : URL_A;
+            emulator.setNotifyUrl(before);
+
+            const injected = fault.fault;
+            if (injected !== undefined) {
+                if (target.armAfter === 0) {
+                    emulator.failNext(injected, fault.times);
+                } else {
+                    // Called right after a request is answered, before the provider can send the next one.
+                    onRequest = () => {
+                        if (emulator.requests.length >= target.armAfter) {
+                            onRequest = undefined;
+                            emulator.failNext(injected, fault.times);
+                        }
+                    };
+                }
+            }
+
+            const h = fault.failover ? failoverHost : host;
+            let outputs: PropertyMap | undefined;
+            let message: string | undefined;
+            const started = performance.now();
+            try {
+                switch (step) {
+                    case "create":
+                        outputs = (await h.create(URN, checkedA.inputs)).properties;
+                        break;
+                    case "read": {
+                        const r = await h.read(MCHID, URN, stored, checkedA.inputs);
+                        outputs = r.id === "" ? {} : r.properties;
+                        break;
+                    }
+                    case "update":
+                        outputs = (await h.update(MCHID, URN, stored, checkedB.inputs, checkedA.inputs)).properties;
+                        break;
+                    case "delete":
+                        await h.delete(MCHID, URN, stored, checkedA.inputs);
+                        break;
+                }
+            } catch (e) {
+                message = e instanceof Error ? e.message : String(e);
+            }
+            const ms = performance.now() - started;
+            onRequest = undefined;
+            if (injected?.kind === "delay") {
+                // A request the client gave up on is still answered (and applied) when the delay ends: wait for it,
+                // so the live URL below is final and nothing lands in the next cell.
+                const delayed = () => emulator.requests.filter((r) => r.fault === "delay").length;
+                await until(() => delayed() >= fault.times, injected.ms + 2_000);
+            }
+
+            const requests = [...emulator.requests].sort((a, b) => a.at - b.at);
+            const live = emulator.notifyUrl();
+            return judge({ cell, before, intended, outputs, message, requests, live, ms });
+        };
+
+        return {
+            emulator,
+            setup: { consumerMs, captureMs, hostsMs, fromCache: consumer.fromCache },
+            run,
+            hostOutput: () => hosts.map((h) => h.output()).join("\n"),
+            async close() {
+                await Promise.all(hosts.map((h) => h.close()));
+                await emulator.close();
+            },
+        };
+    } catch (err) {
+        await Promise.all(hosts.map((h) => h.close()));
+        await emulator.close();
+        throw err;
+    }
+}
+
+/** What one cell saw; `before` and `intended` are the live URL before the step and the one it means to leave. */
+export interface Observed {
+    cell: Cell;
+    before: string;
+    intended: string;
+    outputs: PropertyMap | undefined;
+    message: string | undefined;
+    requests: RecordedRequest[];
+    live: string | undefined;
+    ms: number;
+}
+
+/**
+ * Turns what a cell observed into its row: outcome, agreement, clean or not, and where it differs from design.
+ * @internal exported for the test that checks the judging itself
+ */
+export function judge(o: Observed): CellResult {
+    const { cell, before, intended, outputs, message, requests, live } = o;
+    const { fault, target } = cell;
+    const ok = message === undefined;
+    const failover = fault.failover === true;
+
+    // The targeted call's requests: GETs before the first PATCH, or the PATCHes. A GET after a PATCH is a read-back.
+    const firstPatch = requests.findIndex((r) => r.method === "PATCH");
+    const beforePatch = firstPatch < 0 ? requests : requests.slice(0, firstPatch);
+    const readBack = firstPatch >= 0 && requests.slice(firstPatch).some((r) => r.method === "GET");
+    const targeted =
+        target.method === "PATCH"
+            ? requests.filter((r) => r.method === "PATCH")
+            : target.method === "GET"
+              ? beforePatch.filter((r) => r.method === "GET")
+              : requests;
+    const attempts = targeted.length;
+
+    const liveLabel: LiveLabel =
+        live === before ? "old" : live === intended ? "new" : live === undefined ? "none" : "other";
+
+    // Does Pulumi's view (what the step returned, or that it failed) match the live setting?
+    let agree: boolean;
+    let agreeText: string;
+    if (ok) {
+        const wrong: string[] = [];
+        if (target.step === "delete") {
+            if (live !== ORIGINAL_URL) wrong.push(`live ${live ?? "none"}, not the restored URL`);
+        } else {
+            const outs = outputs ?? {};
+            if (outs.notifyUrl !== live) wrong.push(`outputs.notifyUrl ${String(outs.notifyUrl)} ≠ live`);
+            const applied = target.step === "update" ? URL_B : URL_A;
+            if (outs.appliedNotifyUrl !== applied) wrong.push(`appliedNotifyUrl ${String(outs.appliedNotifyUrl)}`);
+            if (outs.previousNotifyUrl !== ORIGINAL_URL) {
+                wrong.push(`previousNotifyUrl ${String(outs.previousNotifyUrl)}`);
+            }
+        }
+        agree = wrong.length === 0;
+        agreeText = agree ? (target.step === "delete" ? "yes (restored)" : "yes") : `NO: ${wrong.join("; ")}`;
+    } else {
+        agree = live === before;
+        agreeText = agree ? "yes (unchanged)" : `NO: live changed to ${liveLabel}`;
+    }
+
+    const notClean: string[] = [];
+    if (ok) {
+        if (live !== intended) notClean.push(`succeeded but live is ${liveLabel}`);
+        if (!agree) notClean.push("outputs disagree with live");
+    } else {
+        if (live !== before) notClean.push("failed but the live URL changed");
+        if (!fault.cause.test(message)) notClean.push("message does not name the cause");
+        const restoreFailed = target.step === "delete" && firstPatch >= 0;
+        if (restoreFailed && !(/retainOnDelete/.test(message) && /pulumi state delete/.test(message))) {
+            notClean.push("failed restore does not point at retainOnDelete / pulumi state delete");
+        }
+    }
+
+    const expected = fault.expect(target.method);
+    const unexpected: string[] = [];
+    if (expected.ok !== ok) unexpected.push(`expected ${expected.ok ? "success" : "failure"}`);
+    if (expected.attempts !== undefined && expected.attempts !== attempts) {
+        unexpected.push(`expected ${plural(expected.attempts, "attempt")}, saw ${attempts}`);
+    }
+    if (expected.readBack !== undefined && expected.readBack !== readBack) {
+        unexpected.push(expected.readBack ? "expected a verified read-back" : "unexpected read-back");
+    }
+    if (expected.minGapMs !== undefined) {
+        const [first, second] = targeted;
+        if (first && second && second.at - first.at < expected.minGapMs) {
+            unexpected.push(`retried after ${second.at - first.at} ms, before Retry-After`);
+        }
+    }
+    const wantRequests = expected.requests ?? (fault.wholeStep ? NORMAL_REQUESTS[target.step] : undefined);
+    if (wantRequests !== undefined && requests.length !== wantRequests) {
+        unexpected.push(`expected ${plural(wantRequests, "request")}${failover ? " via the backup" : ""}`);
+    }
+
+    const error = message === undefined ? undefined : describeError(message);
+    const tries = target.method === undefined ? "" : ` after ${plural(attempts, "attempt")}`;
+    const outcome = ok
+        ? `ok${failover ? " via backup" : ""}${tries}${readBack ? " + verified read-back" : ""}`
+        : `failed: ${error}${tries}`;
+
+    const result: CellResult = {
+        cell,
+        step: stepLabel(target),
+        ok,
+        attempts,
+        readBack,
+        outcome,
+        requests,
+        requestsText: requestsText(requests, failover),
+        live,
+        liveLabel,
+        agree,
+        agreeText,
+        clean: notClean.length === 0,
+        notClean,
+        unexpected,
+        ms: o.ms,
+    };
+    if (message !== undefined) result.message = message;
+    if (error !== undefined) result.error = error;
+    if (outputs !== undefined) result.outputs = outputs;
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The Markdown table for the README, with its legend. */
+export function renderTable(results: readonly CellResult[]): string {
+    const lines = [
+        `Settings: \`wechatpay:maxRetries\` ${MAX_RETRIES}, \`wechatpay:timeoutMs\` ${TIMEOUT_MS}, ` +
+            `\`wechatpay:deadlineMs\` ${DEADLINE_MS}. "Live after": \`old\` = the URL live before the step, ` +
+            "`new` = the URL the step sets (for delete: the pre-create URL it restores), `other` = anything else. " +
+            "Requests are what the emulator saw, in arrival order; `[kind]` marks a reply the fault altered, " +
+            "`reset` a dropped connection, `(+1.0 s)` a wait.",
+        "",
+        "| fault | step | outcome | WeChat Pay requests | live after | state = live | clean |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ];
+    for (const r of results) {
+        const clean = r.clean
+            ? r.unexpected.length > 0
+                ? `yes, but ${r.unexpected.join("; ")}`
+                : "yes"
+            : `**NO**: ${[...r.notClean, ...r.unexpected].join("; ")}`;
+        lines.push(
+            `| ${r.cell.fault.label} | ${r.step} | ${r.outcome} | ${r.requestsText} | ${r.liveLabel} | ${r.agreeText} | ${clean} |`,
+        );
+    }
+    return lines.join("\n");
+}
+
+/** `88 cells, 88 clean, 0 not clean` (and how many differ from the designed behaviour, when any do). */
+export function summarize(results: readonly CellResult[]): string {
+    const clean = results.filter((r) => r.clean).length;
+    const unexpected = results.filter((r) => r.unexpected.length > 0).length;
+    return (
+        `${results.length} cells, ${clean} clean, ${results.length - clean} not clean` +
+        (unexpected > 0 ? ` (${unexpected} not as designed)` : "")
+    );
+}

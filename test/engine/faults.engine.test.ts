@@ -1,0 +1,229 @@
+/**
+ * A representative subset of the fault matrix (`npm run faults` runs all of it): the packed package in Pulumi's
+ * provider host, driven over gRPC, against emulator faults on each kind of request. Every cell must be clean
+ * (success with the right live URL, or a clear error with the live URL unchanged) and behave as designed.
+ */
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RecordedRequest } from "../../provider/testing";
+import {
+    ALL_ATTEMPTS,
+    type CellResult,
+    findCell,
+    judge,
+    type Matrix,
+    type Method,
+    ORIGINAL_URL,
+    type Step,
+    startMatrix,
+    summarize,
+    URL_A,
+    URL_B,
+} from "../../scripts/faultMatrix";
+import { keyFragments } from "../support/secretScan";
+
+const REPO = resolve(__dirname, "..", "..");
+
+let matrix: Matrix;
+const results: CellResult[] = [];
+
+async function run(faultId: string, step: Step, method?: Method): Promise<CellResult> {
+    const result = await matrix.run(findCell(faultId, step, method));
+    results.push(result);
+    return result;
+}
+
+const calls = (r: CellResult) => r.requests.map((x) => `${x.method} ${x.status === 0 ? "reset" : x.status}`);
+
+describe("faults through Pulumi's provider host (subset of `npm run faults`)", () => {
+    beforeAll(async () => {
+        matrix = await startMatrix({ packageDir: REPO });
+    });
+
+    afterAll(async () => {
+        await matrix?.close();
+    });
+
+    it("retries a transient 500 on create's PATCH: ok after 2 attempts", async () => {
+        const r = await run("500-once", "create", "PATCH");
+        expect(r).toMatchObject({ ok: true, attempts: 2, outcome: "ok after 2 attempts", live: URL_A, clean: true });
+        expect(calls(r)).toEqual(["GET 200", "PATCH 500", "PATCH 200"]);
+        expect(r.outputs).toMatchObject({ notifyUrl: URL_A, appliedNotifyUrl: URL_A, previousNotifyUrl: ORIGINAL_URL });
+    });
+
+    it("gives up on a persistent 500 on create's PATCH after 3 attempts and leaves the live URL", async () => {
+        const r = await run("500-persistent", "create", "PATCH");
+        expect(r).toMatchObject({
+            ok: false,
+            attempts: ALL_ATTEMPTS,
+            error: "WechatpayApiError 500 SYSTEM_ERROR",
+            live: ORIGINAL_URL,
+            liveLabel: "old",
+            clean: true,
+        });
+        expect(calls(r)).toEqual(["GET 200", "PATCH 500", "PATCH 500", "PATCH 500"]);
+        expect(r.message).toMatch(/after 3 attempts \(500 SYSTEM_ERROR, 500 SYSTEM_ERROR, 500 SYSTEM_ERROR\)/);
+        expect(r.message).toMatch(/the request is safe to repeat/);
+    });
+
+    it("gives up on a persistent 500 on read after 3 attempts", async () => {
+        const r = await run("500-persistent", "read");
+        expect(r).toMatchObject({ ok: false, attempts: ALL_ATTEMPTS, live: URL_A, clean: true });
+        expect(r.error).toBe("WechatpayApiError 500 SYSTEM_ERROR");
+    });
+
+    it("confirms a bad-signature reply to create's PATCH with a verified read-back", async () => {
+        const r = await run("bad-signature", "create", "PATCH");
+        expect(r).toMatchObject({ ok: true, readBack: true, live: URL_A, clean: true });
+        expect(calls(r)).toEqual(["GET 200", "PATCH 200", "GET 200"]);
+        expect(r.requests[1]?.fault).toBe("bad-signature");
+        expect(r.outputs).toMatchObject({ notifyUrl: URL_A, previousNotifyUrl: ORIGINAL_URL });
+    });
+
+    it("confirms a stale-timestamp reply to update's PATCH with a verified read-back", async () => {
+        const r = await run("stale-timestamp", "update");
+        expect(r).toMatchObject({ ok: true, readBack: true, live: URL_B, clean: true });
+        expect(r.outputs).toMatchObject({ notifyUrl: URL_B, appliedNotifyUrl: URL_B });
+    });
+
+    it("fails delete when its restoring PATCH is reset every time: live still ours, hint names the ways out", async () => {
+        const r = await run("reset-persistent", "delete", "PATCH");
+        expect(r).toMatchObject({ ok: false, attempts: ALL_ATTEMPTS, live: URL_A, liveLabel: "old", clean: true });
+        expect(r.error).toBe("WechatpayNetworkError ECONNRESET");
+        // After the PATCHes got no answer, a verified read-back (retried like any GET) finds the URL still ours.
+        expect(calls(r)).toEqual(["GET 200", "PATCH reset", "PATCH reset", "PATCH reset", "GET reset", "GET 200"]);
+        expect(r.message).toMatch(/retainOnDelete: true/);
+        expect(r.message).toMatch(/pulumi state delete/);
+    });
+
+    it("does not retry 403 NO_AUTH on create's GET, and sends no PATCH", async () => {
+        const r = await run("403", "create", "GET");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: ORIGINAL_URL, clean: true });
+        expect(calls(r)).toEqual(["GET 403"]);
+        expect(r.message).toMatch(/must enable the product permission/);
+    });
+
+    it("honours Retry-After on a 429 to update's PATCH", async () => {
+        const r = await run("429", "update");
+        expect(r).toMatchObject({ ok: true, attempts: 2, live: URL_B, clean: true });
+        const [first, second] = r.requests;
+        expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    });
+
+    it("abandons a reply slower than wechatpay:timeoutMs and retries it (read)", async () => {
+        const r = await run("delay-long", "read");
+        expect(r).toMatchObject({ ok: true, attempts: 2, live: URL_A, clean: true });
+        expect(r.outputs).toMatchObject({ notifyUrl: URL_A });
+    });
+
+    it("waits for a reply faster than wechatpay:timeoutMs (delete's PATCH)", async () => {
+        const r = await run("delay-short", "delete", "PATCH");
+        expect(r).toMatchObject({ ok: true, attempts: 1, live: ORIGINAL_URL, clean: true });
+    });
+
+    it("names the SIGNTEST probe on read and changes nothing", async () => {
+        const r = await run("sign-test", "read");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
+        expect(r.message).toMatch(/WECHATPAY\/SIGNTEST/);
+    });
+
+    it("fails delete on an unverifiable GET before restoring anything", async () => {
+        const r = await run("unknown-serial", "delete", "GET");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
+        expect(calls(r)).toEqual(["GET 200"]);
+    });
+
+    it.each(["create", "delete"] as const)("fails over to the backup when the primary is dead (%s)", async (step) => {
+        const r = await run("failover", step);
+        expect(r).toMatchObject({ ok: true, clean: true, outcome: "ok via backup" });
+        expect(calls(r)).toEqual(["GET 200", "PATCH 200"]);
+        expect(r.live).toBe(step === "create" ? URL_A : ORIGINAL_URL);
+    });
+
+    it("every cell above is clean and as designed", () => {
+        const bad = results
+            .filter((r) => !r.clean || r.unexpected.length > 0)
+            .map((r) => `${r.cell.fault.label} × ${r.step}: ${[...r.notClean, ...r.unexpected].join("; ")}`);
+        expect(bad).toEqual([]);
+        expect(summarize(results)).toBe(`${results.length} cells, ${results.length} clean, 0 not clean`);
+    });
+
+    it("never shows the private key in an error message or in the hosts' output", () => {
+        const text = [...results.map((r) => r.message ?? ""), matrix.hostOutput()].join("\n");
+        for (const fragment of keyFragments(matrix.emulator.credentials().privateKey)) {
+            expect(text).not.toContain(fragment);
+        }
+        expect(text).not.toContain("PRIVATE KEY");
+    });
+});
+
+/** The judging itself: a cell that is not clean must be reported so. */
+describe("how a cell is judged", () => {
+    const req = (method: string, status: number, at: number): RecordedRequest => ({
+        method,
+        path: "/v3/marketing/membercard-open/callback",
+        body: "",
+        status,
+        at,
+    });
+    const base = {
+        before: ORIGINAL_URL,
+        intended: URL_A,
+        ms: 1,
+    };
+
+    it("a failure that still changed the live URL is not clean", () => {
+        const r = judge({
+            ...base,
+            cell: findCell("500-persistent", "create", "PATCH"),
+            outputs: undefined,
+            message:
+                "WeChat Pay rejected PATCH /v3/marketing/membercard-open/callback: 500 SYSTEM_ERROR: x after 3 attempts",
+            requests: [req("GET", 200, 0), req("PATCH", 500, 1), req("PATCH", 500, 2), req("PATCH", 500, 3)],
+            live: URL_A,
+        });
+        expect(r).toMatchObject({ clean: false, agree: false, liveLabel: "new" });
+        expect(r.notClean).toEqual(["failed but the live URL changed"]);
+    });
+
+    it("a success whose outputs disagree with the live URL is not clean", () => {
+        const r = judge({
+            ...base,
+            cell: findCell("500-once", "create", "PATCH"),
+            outputs: { notifyUrl: URL_A, appliedNotifyUrl: URL_A, previousNotifyUrl: ORIGINAL_URL },
+            message: undefined,
+            requests: [req("GET", 200, 0), req("PATCH", 500, 1), req("PATCH", 200, 2)],
+            live: "https://someone-else.example.com/cb",
+        });
+        expect(r).toMatchObject({ clean: false, agree: false, liveLabel: "other" });
+    });
+
+    it("a failure whose message does not name the cause is not clean", () => {
+        const r = judge({
+            ...base,
+            cell: findCell("reset-persistent", "update"),
+            intended: URL_B,
+            before: URL_A,
+            outputs: undefined,
+            message: "something went wrong",
+            requests: [req("PATCH", 0, 0), req("PATCH", 0, 1), req("PATCH", 0, 2)],
+            live: URL_A,
+        });
+        expect(r.notClean).toEqual(["message does not name the cause"]);
+    });
+
+    it("a failed restore that does not say how to get out is not clean; a retried 403 is not as designed", () => {
+        const r = judge({
+            ...base,
+            cell: findCell("403", "delete", "PATCH"),
+            before: URL_A,
+            intended: ORIGINAL_URL,
+            outputs: undefined,
+            message: "WeChat Pay rejected PATCH /v3/marketing/membercard-open/callback: 403 NO_AUTH: no",
+            requests: [req("GET", 200, 0), req("PATCH", 403, 1), req("PATCH", 403, 2)],
+            live: URL_A,
+        });
+        expect(r.notClean).toEqual(["failed restore does not point at retainOnDelete / pulumi state delete"]);
+        expect(r.unexpected).toEqual(["expected 1 attempt, saw 2"]);
+    });
+});
