@@ -1,0 +1,86 @@
+/**
+ * Drift check for pipelines: has someone changed the member-card callback URL outside Pulumi?
+ *
+ *     npx tsx drift-check.ts --stack dev --work-dir ../quickstart [--resource membercard]
+ *
+ * Runs `pulumi preview --refresh` on the stack through the Automation API: the refresh reads the live URL from
+ * WeChat Pay (one GET), the preview compares it with what the program declares. A preview writes no state, so the
+ * check changes nothing, at WeChat Pay or in the stack.
+ *
+ * Prints one JSON report on stdout, `{stack, resource, expectedNotifyUrl, liveNotifyUrl, drift, plannedOp}`, and
+ * Pulumi's own progress on stderr. Exit code: 0 no drift, 2 drift, 1 error (message on stderr).
+ *
+ * It needs the Pulumi CLI on PATH and the stack's secrets provider (e.g. PULUMI_CONFIG_PASSPHRASE) and backend
+ * (PULUMI_BACKEND_URL or `pulumi login`) in the environment, like any `pulumi` command.
+ */
+import { parseArgs } from "node:util";
+import { type EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
+import { buildReport } from "./report";
+
+const USAGE = "Usage: drift-check --stack <name> [--work-dir <dir>] [--resource <name>]";
+
+interface Options {
+    stack: string;
+    workDir: string;
+    resource?: string;
+}
+
+function options(argv: string[]): Options {
+    const { values } = parseArgs({
+        args: argv,
+        options: {
+            stack: { type: "string" },
+            "work-dir": { type: "string" },
+            resource: { type: "string" },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    if (values.stack === undefined) {
+        throw new Error(`--stack is required. ${USAGE}`);
+    }
+    const opts: Options = { stack: values.stack, workDir: values["work-dir"] ?? "." };
+    if (values.resource !== undefined) opts.resource = values.resource;
+    return opts;
+}
+
+/**
+ * A failed `pulumi` command (the Automation API's CommandError) carries the CLI's stderr; its message also repeats
+ * stdout. Show the person the CLI's own error lines, or say that the CLI is missing.
+ */
+function describe(error: unknown): string {
+    if (!(error instanceof Error)) return String(error);
+    // `commandResult` is private in the typings; it is there at run time on every CommandError.
+    const result = (error as { commandResult?: { stderr?: unknown; err?: { code?: unknown } } }).commandResult;
+    if (result?.err?.code === "ENOENT" || /spawn pulumi ENOENT/.test(error.message)) {
+        return "the Pulumi CLI (`pulumi`, 3.216 or newer) was not found on PATH. Install it: https://www.pulumi.com/docs/install/";
+    }
+    const stderr = typeof result?.stderr === "string" ? result.stderr.trim() : "";
+    return stderr !== "" ? stderr : error.message;
+}
+
+async function main(argv: string[]): Promise<number> {
+    const opts = options(argv);
+    const stack = await LocalWorkspace.selectStack({ stackName: opts.stack, workDir: opts.workDir });
+    const events: EngineEvent[] = [];
+    // Not `expectNoChanges`: a failed preview would then mean either drift or an error. The plan says which.
+    await stack.preview({
+        refresh: true,
+        diff: true,
+        onOutput: (out) => process.stderr.write(out),
+        onEvent: (event) => events.push(event),
+    });
+    const report = buildReport(stack.name, events, opts.resource);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return report.drift ? 2 : 0;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        process.stderr.write(`drift-check: ${describe(error)}\n`);
+        process.exitCode = 1;
+    },
+);
