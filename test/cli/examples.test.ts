@@ -66,6 +66,23 @@ describe("examples", () => {
             await expect(reg).rejects.toThrow("notifyUrl");
         });
 
+        it("multi-merchant registers one MembercardCallback per brand, with its merchant", async () => {
+            const brands = {
+                a: { notifyUrl: "https://api.example.com/brand-a/membercard" },
+                b: { mchid: "1900000002", notifyUrl: "https://api.example.com/brand-b/membercard" },
+                c: { mchid: "1900000003", notifyUrl: "https://api.example.com/brand-c/membercard" },
+            };
+            const reg = await captureRegistration(consumer, await transpiled("multi-merchant", "index.ts"), {
+                project: "wechatpay-multi-merchant",
+                config: { "wechatpay-multi-merchant:brands": JSON.stringify(brands) },
+            });
+            expect(reg.resources.map((r) => [r.name, r.inputs.mchid, r.inputs.notifyUrl])).toEqual([
+                ["membercard-a", undefined, brands.a.notifyUrl],
+                ["membercard-b", "1900000002", brands.b.notifyUrl],
+                ["membercard-c", "1900000003", brands.c.notifyUrl],
+            ]);
+        });
+
         it("computed-url registers its route and the callback; the route's provider serializes by value", async () => {
             // The program requires "./callbackRoute": put that module inside the consumer (so that it loads the
             // consumer's @pulumi/pulumi) and point the require at it.
