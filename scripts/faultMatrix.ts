@@ -19,6 +19,7 @@ import {
     startProviderHost,
     urnFor,
 } from "../test/engine/harness";
+import { emulatorStackConfig } from "../test/support/stackConfig";
 
 const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "fault-matrix";
@@ -456,19 +457,14 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
         const captureMs = performance.now() - t;
 
         t = performance.now();
-        const c = emulator.credentials();
-        const config = (baseUrl: string, backupBaseUrl?: string): Record<string, string> => ({
-            "wechatpay:mchid": c.mchid,
-            "wechatpay:serial": c.serial,
-            "wechatpay:privateKey": c.privateKey,
-            "wechatpay:publicKeyId": c.publicKeyId,
-            "wechatpay:publicKey": c.publicKey,
-            "wechatpay:baseUrl": baseUrl,
-            ...(backupBaseUrl ? { "wechatpay:backupBaseUrl": backupBaseUrl } : {}),
-            "wechatpay:maxRetries": String(MAX_RETRIES),
-            "wechatpay:timeoutMs": String(TIMEOUT_MS),
-            "wechatpay:deadlineMs": String(DEADLINE_MS),
-        });
+        const config = (baseUrl: string, backupBaseUrl?: string): Record<string, string> =>
+            emulatorStackConfig(emulator, {
+                "wechatpay:baseUrl": baseUrl,
+                "wechatpay:backupBaseUrl": backupBaseUrl,
+                "wechatpay:maxRetries": String(MAX_RETRIES),
+                "wechatpay:timeoutMs": String(TIMEOUT_MS),
+                "wechatpay:deadlineMs": String(DEADLINE_MS),
+            });
         // No WECHATPAY_* of the machine running this may reach the hosts.
         const env = Object.fromEntries(
             Object.keys(process.env)

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { keyFragments } from "../support/secretScan";
+import { emulatorStackConfig } from "../support/stackConfig";
 import {
     type Consumer,
     captureRegistration,
@@ -39,16 +40,11 @@ let host: ProviderHost;
 let registered: { name: string; inputs: PropertyMap }[];
 
 function stackConfig(): Record<string, string> {
-    const [c1, c2, c3] = [M1, M2, M3].map((m) => emulator.credentials(m));
-    if (!c1 || !c2 || !c3) {
+    const [c2, c3] = [M2, M3].map((m) => emulator.credentials(m));
+    if (!c2 || !c3) {
         throw new Error("emulator merchants missing");
     }
-    return {
-        "wechatpay:mchid": c1.mchid,
-        "wechatpay:serial": c1.serial,
-        "wechatpay:privateKey": c1.privateKey,
-        "wechatpay:publicKeyId": c1.publicKeyId,
-        "wechatpay:publicKey": c1.publicKey,
+    return emulatorStackConfig(emulator, {
         // What `pulumi config set --secret --path 'wechatpay:merchants.<id>.privateKey' …` produces: one JSON value.
         "wechatpay:merchants": JSON.stringify({
             [M2]: {
@@ -64,8 +60,7 @@ function stackConfig(): Record<string, string> {
                 publicKeys: { [c3.publicKeyId]: c3.publicKey, [c3.platformSerial]: c3.platformPublicKey },
             },
         }),
-        "wechatpay:baseUrl": emulator.baseUrl,
-    };
+    });
 }
 
 beforeAll(async () => {

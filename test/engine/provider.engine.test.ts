@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { keyFragments } from "../support/secretScan";
+import { emulatorStackConfig } from "../support/stackConfig";
 import {
     type Consumer,
     captureRegistration,
@@ -47,17 +48,7 @@ const hosts: ProviderHost[] = [];
 const seen: string[] = [];
 
 function stackConfig(): Record<string, string> {
-    const c = emulator.credentials();
-    return {
-        "wechatpay:mchid": c.mchid,
-        "wechatpay:serial": c.serial,
-        "wechatpay:privateKey": c.privateKey,
-        "wechatpay:publicKeyId": c.publicKeyId,
-        "wechatpay:publicKey": c.publicKey,
-        "wechatpay:baseUrl": emulator.baseUrl,
-        "wechatpay:maxRetries": "0",
-        [`${PROJECT}:unrelated`]: "value",
-    };
+    return emulatorStackConfig(emulator, { "wechatpay:maxRetries": "0", [`${PROJECT}:unrelated`]: "value" });
 }
 
 async function host(): Promise<ProviderHost> {
