@@ -61,11 +61,32 @@ function userAgent(sdkDefault: unknown): string {
     return `pulumi-wechatpay/${version} ${typeof sdkDefault === "string" ? sdkDefault : ""}`.trim();
 }
 
+/** Keep-alive connection pools, shared by the clients of every merchant in one provider host. */
+export interface ConnectionPools {
+    readonly httpAgent: HttpAgent;
+    readonly httpsAgent: HttpsAgent;
+}
+
 /**
- * Creates the client for one set of settings. It loads the SDK only when called (the provider host, not the Pulumi
- * program), keeps one keep-alive connection pool, and holds the parsed keys inside the SDK's axios instance.
+ * At most this many connections per host: Pulumi runs 4 × CPU steps at once, and a burst of new connections costs a
+ * TLS handshake each and invites FREQUENCY_LIMITED.
  */
-export function createClient(config: ResolvedConfig): MembercardCallbackClient {
+const MAX_SOCKETS = 16;
+
+/** New keep-alive pools; create one per provider host and pass it to every {@link createClient}. */
+export function createConnectionPools(): ConnectionPools {
+    const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
+    return { httpAgent: new HttpAgent(options), httpsAgent: new HttpsAgent(options) };
+}
+
+/**
+ * Creates the client for one merchant's settings. It loads the SDK only when called (the provider host, not the
+ * Pulumi program) and holds the parsed keys inside the SDK's axios instance; `pools` are the shared connections.
+ */
+export function createClient(
+    config: ResolvedConfig,
+    pools: ConnectionPools = createConnectionPools(),
+): MembercardCallbackClient {
     // Loaded here so that importing this module (and serializing the provider) does not load axios or the SDK.
     const { Decorator } = require("wechatpay-axios-plugin") as typeof import("wechatpay-axios-plugin");
     const headers: Record<string, string> = {
@@ -85,8 +106,8 @@ export function createClient(config: ResolvedConfig): MembercardCallbackClient {
         certs: { ...config.publicKeys },
         baseURL: config.baseUrl,
         headers,
-        httpAgent: new HttpAgent({ keepAlive: true }),
-        httpsAgent: new HttpsAgent({ keepAlive: true }),
+        httpAgent: pools.httpAgent,
+        httpsAgent: pools.httpsAgent,
         // The SDK verifies 2xx replies; everything else becomes an error that toProviderError maps.
         validateStatus: (status: number) => status >= 200 && status < 300,
     };

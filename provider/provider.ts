@@ -1,5 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { type CallbackSetting, createClient, isUncertain, type MembercardCallbackClient } from "./client";
+import {
+    type CallbackSetting,
+    type ConnectionPools,
+    createClient,
+    createConnectionPools,
+    isUncertain,
+    type MembercardCallbackClient,
+} from "./client";
 import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
 import { checkInputs, UNKNOWN } from "./validate";
 
@@ -40,6 +47,7 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
     private source: (() => Settings) | undefined;
     private settings: Settings | undefined;
     private sessions: Map<string, Session> | undefined;
+    private pools: ConnectionPools | undefined;
 
     /**
      * Receives the stack config. Stores it synchronously, before any await: the host may hand this provider to other
@@ -64,7 +72,8 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         this.sessions ??= new Map();
         let session = this.sessions.get(config.mchid);
         if (session === undefined) {
-            session = { config, client: createClient(config) };
+            this.pools ??= createConnectionPools();
+            session = { config, client: createClient(config, this.pools) };
             this.sessions.set(config.mchid, session);
         }
         return session;
