@@ -3,8 +3,7 @@
  * pack → install → register under mocks → Pulumi's provider host over gRPC, the whole lifecycle.
  */
 
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -18,6 +17,7 @@ import {
     UNKNOWN,
     urnFor,
 } from "./harness";
+import { writeStandinPackage } from "./standinPackage";
 
 const REPO = resolve(__dirname, "..", "..");
 const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
@@ -27,15 +27,6 @@ const MCHID = "1900000109";
 const SECRET = "-----BEGIN PRIVATE KEY-----\nSELFTEST-SECRET-d1e5c0a7\n-----END PRIVATE KEY-----";
 const URL_A = "https://example.com/wechatpay/membercard";
 const URL_B = "https://example.com/wechatpay/membercard-v2";
-
-const STANDIN_PACKAGE_JSON = {
-    name: "pulumi-wechatpay",
-    version: "0.0.0-standin",
-    main: "dist/index.js",
-    files: ["dist/"],
-    scripts: { prepack: 'node -e ""' },
-    peerDependencies: { "@pulumi/pulumi": "^3.216.0" },
-};
 
 // Mirrors the shape of the real package: a provider class with configure + CRUD, and a dynamic.Resource subclass
 // whose module/type give the token `pulumi-nodejs:dynamic/wechatpay:MembercardCallback`.
@@ -105,17 +96,11 @@ let registration: Registration;
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
-    standinDir = await mkdtemp(join(tmpdir(), "fake-dyn-pkg-"));
-    await mkdir(join(standinDir, "dist"));
-    await writeFile(join(standinDir, "package.json"), JSON.stringify(STANDIN_PACKAGE_JSON, null, 2));
-    await writeFile(join(standinDir, "dist", "index.js"), STANDIN_INDEX_JS);
-    await writeFile(join(standinDir, "dist", "format.js"), STANDIN_FORMAT_JS);
-    // prepareConsumer reads the @pulumi/pulumi version from the package's own node_modules, as in the repo.
-    await mkdir(join(standinDir, "node_modules", "@pulumi"), { recursive: true });
-    await symlink(
-        join(REPO, "node_modules", "@pulumi", "pulumi"),
-        join(standinDir, "node_modules", "@pulumi", "pulumi"),
-    );
+    standinDir = await writeStandinPackage("fake-dyn-pkg-", {
+        name: "pulumi-wechatpay",
+        version: "0.0.0-standin",
+        dist: { "index.js": STANDIN_INDEX_JS, "format.js": STANDIN_FORMAT_JS },
+    });
 
     // Two callers at once, as two vitest workers would: one installs, the other waits on the lock and reuses it.
     const cacheRoot = join(REPO, ".cache", "engine");

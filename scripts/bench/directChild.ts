@@ -6,16 +6,10 @@
  * Input: env `BENCH_DIRECT` = JSON {@link ChildInput}. Output: one JSON line, a {@link ScenarioResult}.
  */
 
-import {
-    createDirect,
-    type DirectTarget,
-    procCpuMs,
-    procStatusKb,
-    resetPeakRss,
-    runPool,
-    type Scenario,
-    type ScenarioResult,
-} from "./benchDirect";
+import { createDirect, type DirectTarget } from "./direct";
+import { procCpuMs, procStatusKb, resetPeakRss } from "./proc";
+import { monotonicUs } from "./profileSummary";
+import { runPool, type Scenario, type ScenarioResult } from "./scenario";
 
 export interface ChildInput {
     target: DirectTarget;
@@ -34,11 +28,11 @@ async function main(): Promise<void> {
     const peakReset = resetPeakRss("self");
     const rssBeforeKb = procStatusKb("self", "VmRSS");
     const cpuBefore = procCpuMs("self");
-    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const fromUs = monotonicUs();
     const started = performance.now();
     const answers = await runPool(scenario.n, scenario.limit, call);
     const wallMs = performance.now() - started;
-    const toUs = Number(process.hrtime.bigint() / 1000n);
+    const toUs = monotonicUs();
     const peakKb = procStatusKb("self", "VmHWM");
     const cpuMs = procCpuMs("self") - cpuBefore;
     if (answers.some((a) => a === undefined)) {

@@ -6,11 +6,11 @@
  * off the measuring event loop (as a worker would) and also keeps its heap, its request log and its libuv thread
  * pool out of the bench process, whose `rss` the in-process numbers would otherwise include.
  *
- * Run on its own (`npx tsx scripts/benchEmulator.ts`) it prints one JSON line (base URL and both merchants'
+ * Run on its own (`npx tsx scripts/bench/emulator.ts`) it prints one JSON line (base URL and both merchants'
  * credentials) and serves until interrupted. Forked with an IPC channel it also answers {@link EmulatorCommand}s.
  */
 
-import { startEmulator } from "../provider/testing";
+import { startEmulator } from "../../provider/testing";
 
 // Not exported: the bench imports only this file's types, so that importing it never starts a second emulator.
 /** The merchant the provider (through Pulumi's provider host) acts as. */

@@ -1,0 +1,370 @@
+/**
+ * Pulumi's own dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`), started from a consumer folder and
+ * driven over gRPC the way the Pulumi engine drives it.
+ *
+ * What it relies on (pulumi/pulumi sources; the host is @pulumi/pulumi 3.248.0's `cmd/dynamic-provider/index.js`):
+ * - Launch: the CLI's `pulumi-resource-pulumi-nodejs` script is
+ *   `node "$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")" $@`
+ *   (sdk/nodejs/dist/pulumi-resource-pulumi-nodejs), started with cwd = the program directory
+ *   (`newPlugin(ctx, ctx.Pwd, …)`) and one argument, the engine's address (`[]string{host.ServerAddr()}`,
+ *   sdk/go/common/resource/plugin/provider_plugin.go `NewProvider`). The host only checks that the argument exists;
+ *   it never dials it (`main()` in cmd/dynamic-provider/index.ts), so a dummy address is fine.
+ * - Environment (provider_plugin.go `NewProvider`): the CLI's whole environment (`os.Environ()`), plus
+ *   `PULUMI_RUNTIME_<OPTION>=<value>` for each Pulumi.yaml runtime option, `PULUMI_NODEJS_PROJECT` and
+ *   `PULUMI_PROJECT` = the project name, and `PULUMI_CONFIG` = JSON of the stack config in the plugin's own namespace
+ *   (`pulumi-nodejs:`) with the namespace stripped (sdk/go/common/resource/plugin/host.go `Provider`), i.e. usually
+ *   `{}`. No stack name is passed: in the host `getStack()` is the SDK default "stack", and `getProject()` (used by
+ *   `req.config.get()` for bare keys) is `PULUMI_NODEJS_PROJECT`.
+ * - Port: the engine reads the first stdout line as the port, then shows the rest of stdout/stderr to the user for
+ *   dynamic plugins (`isDynamicPluginBinary` in sdk/go/common/resource/plugin/plugin.go): hence `output()`.
+ * - Configure (provider_plugin.go `(*provider).Configure`): `args` = the provider's inputs marshalled with
+ *   `KeepSecrets: true` (secret config values arrive as `{"4dabf…": "1b47…", value}`); `variables` = the same values,
+ *   secrets removed, under `pulumi-nodejs:config:<key>`; `acceptSecrets`, `acceptResources`, `sendsOldInputs` and
+ *   `sendsOldInputsToDelete` all true. For the dynamic providers the inputs are the WHOLE stack config with namespaces
+ *   kept (pkg/resource/deploy/target.go `GetPackageConfig`: "For dynamic providers, we always pass the full
+ *   configuration" / "we want to maintain the namespace").
+ * - After Configure the engine waits for its answer before any Check/Diff/Create (`getPluginConfig` awaits
+ *   `configSource`). The host answers `acceptSecrets: false`, so later requests carry plain values (secrets are
+ *   unwrapped), and no `supportsPreview`, so the engine never sends `Create`/`Update` during a preview.
+ * - Unknowns: preview inputs that come from other resources' outputs are the sentinel string
+ *   `04da6b54-80e4-46f7-96ec-b56ff0331ba9` (sdk/nodejs/runtime/rpc.ts `unknownValue`).
+ * - Shutdown: the engine interrupts the plugin, waits 5 s, then kills it (`ExecPlugin`'s `kill` in plugin.go).
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+// Types only: the modules themselves are loaded from the consumer folder at run time (see `loadProtocol`), so the
+// versions match the host under test. The `.d.ts` files ship with @pulumi/pulumi and @types/google-protobuf.
+import type * as GrpcModule from "@grpc/grpc-js";
+import type * as PluginPbModule from "@pulumi/pulumi/proto/plugin_pb";
+import type * as ProviderGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb";
+import type * as ProviderPbModule from "@pulumi/pulumi/proto/provider_pb";
+import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
+import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
+import type { Consumer } from "./consumer";
+
+/** The value the engine sends for an input that is not known yet (a preview). sdk/nodejs/runtime/rpc.ts */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** Key and value that mark a secret in a marshalled property map. sdk/nodejs/runtime/rpc.ts */
+const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SPECIAL_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The package the engine loads for every `pulumi-nodejs:dynamic…` resource, and its default provider's name. */
+const DYNAMIC_PACKAGE = "pulumi-nodejs";
+const DEFAULT_PROVIDER_TYPE = `pulumi:providers:${DYNAMIC_PACKAGE}`;
+
+/** Deadline for each gRPC call. */
+const CALL_TIMEOUT_MS = 60_000;
+
+export type PropertyMap = Record<string, unknown>;
+
+/** `urn:pulumi:<stack>::<project>::<type>::<name>` for a top-level resource. */
+export function urnFor(type: string, name: string, project: string, stack: string): string {
+    return `urn:pulumi:${stack}::${project}::${type}::${name}`;
+}
+
+export interface ProviderHostOptions {
+    /** Added to the inherited environment last (e.g. `WECHATPAY_*` fallbacks, or `undefined` to remove one). */
+    env?: NodeJS.ProcessEnv;
+    /** Project name: the engine passes it as PULUMI_NODEJS_PROJECT (bare config keys resolve under it). */
+    project?: string;
+    /** Stack name: used only for the default provider's URN in Configure; the engine does not pass it to the host. */
+    stack?: string;
+}
+
+export interface CheckResult {
+    inputs: PropertyMap;
+    failures: { property: string; reason: string }[];
+}
+
+export interface DiffResult {
+    changes: "unknown" | "none" | "some";
+    replaces: string[];
+    deleteBeforeReplace: boolean;
+    diffs: string[];
+}
+
+export interface ReadResult {
+    /** "" when the provider reports the resource gone. */
+    id: string;
+    properties: PropertyMap;
+    /** Set when the provider returned `inputs` (the next diff uses them). */
+    inputs: PropertyMap | undefined;
+}
+
+export interface ProviderHost {
+    /** The unknown sentinel the engine sends during previews. */
+    readonly unknown: string;
+    readonly pid: number;
+    /** Milliseconds from spawn to the port line. */
+    readonly startupMs: number;
+    getPluginInfo(): Promise<{ version: string }>;
+    configure(
+        config: Record<string, string>,
+        secretKeys?: string[],
+    ): Promise<{ acceptSecrets: boolean; acceptResources: boolean; supportsPreview: boolean }>;
+    check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<CheckResult>;
+    /** `olds` are the stored outputs; the engine also sends the stored inputs as `oldInputs` (default: `olds`). */
+    diff(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs?: PropertyMap): Promise<DiffResult>;
+    create(urn: string, props: PropertyMap): Promise<{ id: string; properties: PropertyMap }>;
+    read(id: string, urn: string, props: PropertyMap, inputs?: PropertyMap): Promise<ReadResult>;
+    update(
+        id: string,
+        urn: string,
+        olds: PropertyMap,
+        news: PropertyMap,
+        oldInputs?: PropertyMap,
+    ): Promise<{ properties: PropertyMap }>;
+    delete(id: string, urn: string, props: PropertyMap, oldInputs?: PropertyMap): Promise<Record<string, never>>;
+    /** Everything the host wrote to stdout and stderr so far (the user sees all of it). */
+    output(): string;
+    /** Interrupts the host like the engine does (SIGINT, then SIGKILL after 5 s) and waits for it to exit. */
+    close(): Promise<void>;
+}
+
+/** An error answer from the host: `message` is the gRPC status details (the provider's error message). */
+export class ProviderHostCallError extends Error {
+    override readonly name = "ProviderHostCallError";
+    constructor(
+        readonly method: string,
+        readonly grpcCode: number,
+        details: string,
+    ) {
+        super(details);
+    }
+}
+
+interface Protocol {
+    grpc: typeof GrpcModule;
+    pb: typeof ProviderPbModule;
+    rpc: typeof ProviderGrpcModule;
+    Struct: typeof StructModule.Struct;
+    Empty: typeof EmptyModule.Empty;
+}
+
+/** Loads gRPC and the generated protobuf code from the consumer's @pulumi/pulumi, the copy the host runs. */
+function loadProtocol(consumer: Consumer): Protocol {
+    const fromConsumer = createRequire(join(consumer.dir, "package.json"));
+    const fromPulumi = createRequire(fromConsumer.resolve("@pulumi/pulumi/package.json"));
+    // The casts name the modules' own .d.ts types; createRequire returns `any`.
+    return {
+        grpc: fromPulumi("@grpc/grpc-js") as typeof GrpcModule,
+        pb: fromPulumi("./proto/provider_pb.js") as typeof ProviderPbModule,
+        rpc: fromPulumi("./proto/provider_grpc_pb.js") as typeof ProviderGrpcModule,
+        Struct: (fromPulumi("google-protobuf/google/protobuf/struct_pb.js") as typeof StructModule).Struct,
+        Empty: (fromPulumi("google-protobuf/google/protobuf/empty_pb.js") as typeof EmptyModule).Empty,
+    };
+}
+
+/** Starts `@pulumi/pulumi/cmd/dynamic-provider` from the consumer folder and connects a gRPC client to it. */
+export async function startProviderHost(consumer: Consumer, opts: ProviderHostOptions = {}): Promise<ProviderHost> {
+    const project = opts.project ?? "project";
+    const stack = opts.stack ?? "stack";
+    const proto = loadProtocol(consumer);
+    const { grpc, pb, Struct } = proto;
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    env.PULUMI_NODEJS_PROJECT = project;
+    env.PULUMI_PROJECT = project;
+    // The tests use no runtime options (PULUMI_RUNTIME_*) and no `pulumi-nodejs:` stack config keys.
+    env.PULUMI_CONFIG = "{}";
+    delete env.PULUMI_NODEJS_STACK; // not set by the engine for plugins; don't leak the caller's
+    for (const [k, v] of Object.entries(opts.env ?? {})) {
+        if (v === undefined) delete env[k];
+        else env[k] = v;
+    }
+
+    const script = createRequire(join(consumer.dir, "package.json")).resolve("@pulumi/pulumi/cmd/dynamic-provider");
+    const started = performance.now();
+    // The engine address is never dialled by this host; any value satisfies its "Missing <engine> address" check.
+    const child = spawn(process.execPath, [script, "127.0.0.1:1"], {
+        cwd: consumer.dir,
+        env,
+        stdio: ["pipe", "pipe", "pipe"],
+    });
+    let text = "";
+    const exited = new Promise<void>((done) => child.once("exit", () => done()));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        text += chunk;
+    });
+    const port = await new Promise<number>((resolvePort, reject) => {
+        let firstLine = "";
+        let portSeen = false;
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+            if (portSeen) {
+                text += chunk;
+                return;
+            }
+            firstLine += chunk;
+            const nl = firstLine.indexOf("\n");
+            if (nl < 0) return;
+            portSeen = true;
+            text += firstLine.slice(nl + 1);
+            const n = Number(firstLine.slice(0, nl).trim());
+            if (Number.isInteger(n) && n > 0 && n < 65536) resolvePort(n);
+            else reject(new Error(`provider host wrote no port: ${JSON.stringify(firstLine)}\n${text}`));
+        });
+        child.once("error", reject);
+        child.once("exit", (code, signal) =>
+            reject(new Error(`provider host exited (${code ?? signal}) before its port line:\n${text}`)),
+        );
+    }).catch((err: unknown) => {
+        child.kill("SIGKILL"); // it may still be running after a bad first line
+        throw err;
+    });
+    const startupMs = performance.now() - started;
+
+    const client = new proto.rpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+
+    type Callback<Res> = (err: GrpcModule.ServiceError | null, res: Res) => void;
+    /** One unary call with a deadline; an error answer becomes a thrown ProviderHostCallError. */
+    function call<Res>(
+        method: string,
+        send: (md: GrpcModule.Metadata, options: Partial<GrpcModule.CallOptions>, cb: Callback<Res>) => unknown,
+    ): Promise<Res> {
+        return new Promise((resolveCall, reject) => {
+            send(new grpc.Metadata(), { deadline: Date.now() + CALL_TIMEOUT_MS }, (err, res) => {
+                if (err) reject(new ProviderHostCallError(method, err.code, err.details || err.message));
+                else resolveCall(res);
+            });
+        });
+    }
+
+    /** Plain objects → Struct. A JSON round trip drops `undefined` like the engine's marshalling drops absent keys. */
+    const struct = (m: PropertyMap) => Struct.fromJavaScript(JSON.parse(JSON.stringify(m)) as Record<string, never>);
+    const plain = (s: StructModule.Struct | undefined): PropertyMap => (s ? (s.toJavaScript() as PropertyMap) : {});
+    const nameAndType = (urn: string) => {
+        const parts = urn.split("::");
+        const qualifiedType = parts[2] ?? "";
+        return { name: parts[3] ?? "", type: qualifiedType.split("$").pop() ?? "" };
+    };
+    const changesOf: Record<number, DiffResult["changes"]> = {
+        [pb.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown",
+        [pb.DiffResponse.DiffChanges.DIFF_NONE]: "none",
+        [pb.DiffResponse.DiffChanges.DIFF_SOME]: "some",
+    };
+
+    return {
+        unknown: UNKNOWN,
+        pid: child.pid ?? -1,
+        startupMs,
+
+        async getPluginInfo() {
+            const info = await call<PluginPbModule.PluginInfo>("GetPluginInfo", (m, o, cb) =>
+                client.getPluginInfo(new proto.Empty(), m, o, cb),
+            );
+            return { version: info.getVersion() };
+        },
+
+        async configure(config, secretKeys = []) {
+            const args: PropertyMap = {};
+            const req = new pb.ConfigureRequest();
+            for (const [key, value] of Object.entries(config)) {
+                args[key] = secretKeys.includes(key) ? { [SPECIAL_SIG_KEY]: SPECIAL_SECRET_SIG, value } : value;
+                req.getVariablesMap().set(`${DYNAMIC_PACKAGE}:config:${key}`, value);
+            }
+            req.setArgs(struct(args));
+            req.setAcceptsecrets(true);
+            req.setAcceptresources(true);
+            req.setSendsOldInputs(true);
+            req.setSendsOldInputsToDelete(true);
+            // Newer engines also name the default provider resource being configured; this host ignores them.
+            req.setUrn(urnFor(DEFAULT_PROVIDER_TYPE, "default", project, stack));
+            req.setName("default");
+            req.setType(DEFAULT_PROVIDER_TYPE);
+            const res = await call<ProviderPbModule.ConfigureResponse>("Configure", (m, o, cb) =>
+                client.configure(req, m, o, cb),
+            );
+            return {
+                acceptSecrets: res.getAcceptsecrets(),
+                acceptResources: res.getAcceptresources(),
+                supportsPreview: res.getSupportspreview(),
+            };
+        },
+
+        async check(urn, olds, news) {
+            const req = new pb.CheckRequest();
+            const { name, type } = nameAndType(urn);
+            req.setUrn(urn).setName(name).setType(type).setOlds(struct(olds)).setNews(struct(news));
+            req.setRandomseed(randomBytes(32));
+            const res = await call<ProviderPbModule.CheckResponse>("Check", (m, o, cb) => client.check(req, m, o, cb));
+            return {
+                inputs: plain(res.getInputs()),
+                failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+            };
+        },
+
+        async diff(id, urn, olds, news, oldInputs = olds) {
+            const req = new pb.DiffRequest();
+            const { name, type } = nameAndType(urn);
+            req.setId(id).setUrn(urn).setName(name).setType(type);
+            req.setOlds(struct(olds)).setOldInputs(struct(oldInputs)).setNews(struct(news));
+            const res = await call<ProviderPbModule.DiffResponse>("Diff", (m, o, cb) => client.diff(req, m, o, cb));
+            // The host sets no detailed diff (cmd/dynamic-provider `diffRPC`), so none is decoded.
+            return {
+                changes: changesOf[res.getChanges()] ?? "unknown",
+                replaces: res.getReplacesList(),
+                deleteBeforeReplace: res.getDeletebeforereplace(),
+                diffs: res.getDiffsList(),
+            };
+        },
+
+        async create(urn, props) {
+            const req = new pb.CreateRequest();
+            const { name, type } = nameAndType(urn);
+            req.setUrn(urn).setName(name).setType(type).setProperties(struct(props)).setPreview(false);
+            const res = await call<ProviderPbModule.CreateResponse>("Create", (m, o, cb) =>
+                client.create(req, m, o, cb),
+            );
+            return { id: res.getId(), properties: plain(res.getProperties()) };
+        },
+
+        async read(id, urn, props, inputs) {
+            const req = new pb.ReadRequest();
+            const { name, type } = nameAndType(urn);
+            req.setId(id).setUrn(urn).setName(name).setType(type).setProperties(struct(props));
+            if (inputs) req.setInputs(struct(inputs));
+            const res = await call<ProviderPbModule.ReadResponse>("Read", (m, o, cb) => client.read(req, m, o, cb));
+            const resInputs = res.getInputs();
+            return { id: res.getId(), properties: plain(res.getProperties()), inputs: resInputs && plain(resInputs) };
+        },
+
+        async update(id, urn, olds, news, oldInputs = olds) {
+            const req = new pb.UpdateRequest();
+            const { name, type } = nameAndType(urn);
+            req.setId(id).setUrn(urn).setName(name).setType(type).setPreview(false);
+            req.setOlds(struct(olds)).setOldInputs(struct(oldInputs)).setNews(struct(news));
+            const res = await call<ProviderPbModule.UpdateResponse>("Update", (m, o, cb) =>
+                client.update(req, m, o, cb),
+            );
+            return { properties: plain(res.getProperties()) };
+        },
+
+        async delete(id, urn, props, oldInputs = props) {
+            const req = new pb.DeleteRequest();
+            const { name, type } = nameAndType(urn);
+            req.setId(id).setUrn(urn).setName(name).setType(type);
+            req.setProperties(struct(props)).setOldInputs(struct(oldInputs));
+            await call<EmptyModule.Empty>("Delete", (m, o, cb) => client.delete(req, m, o, cb));
+            return {};
+        },
+
+        output: () => text,
+
+        async close() {
+            client.close();
+            await stopChild(child, exited);
+        },
+    };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGINT");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+}
