@@ -46,7 +46,7 @@ main().then(
     // Keep-alive sockets would hold the process open.
     () => process.exit(0),
     (error: unknown) => {
-        process.stderr.write(`benchDirectChild: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`bench direct child: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exit(1);
     },
 );

@@ -13,7 +13,7 @@ import { BENCH_DIR, REPO } from "./settings";
 
 /** Bundles directChild.ts (packages stay `require`s) so it runs without tsx; returns the bundle's path. */
 export function bundleDirectChild(): string {
-    const bundle = join(BENCH_DIR, "benchDirectChild.cjs");
+    const bundle = join(BENCH_DIR, "directChild.cjs");
     buildSync({
         entryPoints: [join(__dirname, "directChild.ts")],
         outfile: bundle,

@@ -119,6 +119,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-    process.stderr.write(`benchEmulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`bench emulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
 });
