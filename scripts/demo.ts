@@ -22,16 +22,11 @@ import {
     prepareQuickstartWorkDir,
     pulumiEnv,
     REPO,
+    STORY,
 } from "../test/cli/support";
 import { prepareConsumer } from "../test/engine/harness";
 
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
-const MCHID = "1900000001";
-/** What the merchant had set before the demo: destroy must put it back. */
-const BEFORE = "https://old.example.com/wechatpay/membercard";
-const OURS = "https://api.example.com/wechatpay/membercard";
-const DRIFTED = "https://someone-else.example.com/membercard-events";
-const STACK = "dev";
+const { type: TYPE, mchid: MCHID, before: BEFORE, ours: OURS, drifted: DRIFTED, stack: STACK } = STORY;
 /** Throwaway backend, throwaway emulator keys: a fixed passphrase is fine here and nowhere else. */
 const PASSPHRASE = "pulumi-wechatpay-demo";
 const INSTALL_TIMEOUT_MS = 60_000;

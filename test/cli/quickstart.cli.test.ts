@@ -24,14 +24,10 @@ import {
     prepareQuickstartWorkDir,
     pulumiEnv,
     REPO,
+    STORY,
 } from "./support";
 
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
-const MCHID = "1900000001";
-const BEFORE = "https://old.example.com/wechatpay/membercard";
-const OURS = "https://api.example.com/wechatpay/membercard";
-const DRIFTED = "https://someone-else.example.com/membercard-events";
-const STACK = "dev";
+const { type: TYPE, mchid: MCHID, before: BEFORE, ours: OURS, drifted: DRIFTED, stack: STACK } = STORY;
 const PASSPHRASE = "pulumi-wechatpay-cli-test";
 const STEP_TIMEOUT_MS = 300_000;
 

@@ -15,6 +15,18 @@ export const REPO = resolve(__dirname, "..", "..");
 /** Oldest CLI the package supports: `read` returning `inputs` (so a refresh feeds the next diff) needs 3.216. */
 export const MIN_CLI_VERSION = "3.216.0";
 
+/** The quick-start story both the demo and the real-CLI test tell: the merchant, and the URLs it goes through. */
+export const STORY = {
+    type: "pulumi-nodejs:dynamic/wechatpay:MembercardCallback",
+    mchid: "1900000001",
+    stack: "dev",
+    /** What the merchant had set before: destroy must put it back. */
+    before: "https://old.example.com/wechatpay/membercard",
+    ours: "https://api.example.com/wechatpay/membercard",
+    /** Someone's change in the Pay platform. */
+    drifted: "https://someone-else.example.com/membercard-events",
+} as const;
+
 /** The message both the skipped test and the demo print when no CLI is found. */
 export const NO_CLI_REASON = "skipped: no Pulumi CLI on PATH or in ~/.pulumi";
 
