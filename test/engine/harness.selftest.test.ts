@@ -6,6 +6,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRIVATE_KEY_BEGIN, PRIVATE_KEY_END } from "../support/secretScan";
 import {
     type Consumer,
     captureRegistration,
@@ -24,7 +25,7 @@ const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "engine-selftest";
 const STACK = "dev";
 const MCHID = "1900000109";
-const SECRET = "-----BEGIN PRIVATE KEY-----\nSELFTEST-SECRET-d1e5c0a7\n-----END PRIVATE KEY-----";
+const SECRET = `${PRIVATE_KEY_BEGIN}\nSELFTEST-SECRET-d1e5c0a7\n${PRIVATE_KEY_END}`;
 const URL_A = "https://example.com/wechatpay/membercard";
 const URL_B = "https://example.com/wechatpay/membercard-v2";
 

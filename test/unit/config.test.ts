@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BACKUP_BASE_URL, DEFAULT_BASE_URL, resolveConfig, resolveSettings } from "../../provider/config";
+import { PRIVATE_KEY_BEGIN } from "../support/secretScan";
 
 let privatePem: string;
 let publicPem: string;
@@ -159,7 +160,7 @@ describe("resolveConfig", () => {
     });
 
     it("never echoes the private key, even when it is malformed or a bad path", () => {
-        const broken = privatePem.replace("-----BEGIN PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----\nXX");
+        const broken = privatePem.replace(PRIVATE_KEY_BEGIN, `${PRIVATE_KEY_BEGIN}\nXX`);
         const bodyOnly = privatePem.split("\n").slice(1, 3).join("");
         for (const value of [broken, bodyOnly, "/secret/path/apiclient_key.pem"]) {
             let message = "";

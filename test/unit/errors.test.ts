@@ -5,6 +5,7 @@ import {
     isWechatpayVerificationError,
     toProviderError,
 } from "../../provider/errors";
+import { PRIVATE_KEY_BEGIN } from "../support/secretScan";
 
 const target = { method: "PATCH", path: "/v3/marketing/membercard-open/callback" };
 
@@ -92,7 +93,7 @@ describe("toProviderError", () => {
         const e = toProviderError(
             {
                 isAxiosError: true,
-                config: { privateKey: "-----BEGIN PRIVATE KEY-----SECRET" },
+                config: { privateKey: `${PRIVATE_KEY_BEGIN}SECRET` },
                 response: { status: 400, data: { code: "PARAM_ERROR", message: "bad" } },
             },
             target,
