@@ -157,7 +157,7 @@ export function createClient(
         }
         if (result.mchid !== config.mchid) {
             throw new WechatpayStateError(
-                `WeChat Pay answered for merchant ${result.mchid}, but \`wechatpay:mchid\` is ${config.mchid}`,
+                `WeChat Pay answered for merchant ${result.mchid}, but the request was signed as merchant ${config.mchid}`,
             );
         }
         return result;
