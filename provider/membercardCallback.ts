@@ -7,7 +7,8 @@ export interface MembercardCallbackArgs {
     /**
      * The https URL that receives the merchant's member-card events (会员卡事件通知地址). WeChat Pay requires an
      * absolute `https://` URL of at most 256 characters, reachable from the internet, with a path and without a query
-     * string, fragment or port. It may come from another resource's output.
+     * string or port; this package also asks for plain ASCII (percent-encoded), a public host name or address, and no
+     * fragment or credentials. It is sent exactly as given, trimmed. It may come from another resource's output.
      *
      * @example "https://api.example.com/wechatpay/membercard"
      * @example api.url.apply((u) => `${u}/wechatpay/membercard`)
