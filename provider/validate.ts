@@ -1,5 +1,7 @@
 import ipaddr = require("ipaddr.js");
 
+import { looksLikeKeyMaterial } from "./config";
+
 /** A failed input check, in the shape Pulumi's `check` reports it. */
 export interface CheckFailure {
     property: string;
@@ -219,7 +221,11 @@ export function checkInputs(inputs: Record<string, unknown>): CheckFailure[] {
     if (mchid !== undefined && mchid !== UNKNOWN && !(typeof mchid === "string" && /^\d{6,20}$/.test(mchid))) {
         failures.push({
             property: "mchid",
-            reason: `mchid must be the numeric merchant id (商户号), e.g. "1900000001", got ${JSON.stringify(mchid)}`,
+            reason: `mchid must be the numeric merchant id (商户号), e.g. "1900000001", got ${
+                typeof mchid === "string" && looksLikeKeyMaterial(mchid)
+                    ? "a value that looks like key material (not shown)"
+                    : JSON.stringify(mchid)
+            }`,
         });
     }
     return failures;

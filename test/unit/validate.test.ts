@@ -198,6 +198,16 @@ describe("checkInputs", () => {
         ]);
     });
 
+    it("does not print key material given as mchid", () => {
+        const pem = `-----BEGIN ${"PRIVATE"} KEY-----\n${"A".repeat(64)}\n-----END ${"PRIVATE"} KEY-----\n`;
+        expect(checkInputs({ notifyUrl: "https://api.example.com/n", mchid: pem })).toEqual([
+            {
+                property: "mchid",
+                reason: 'mchid must be the numeric merchant id (商户号), e.g. "1900000001", got a value that looks like key material (not shown)',
+            },
+        ]);
+    });
+
     it("lets an unknown value (preview) pass", () => {
         expect(checkInputs({ notifyUrl: UNKNOWN })).toEqual([]);
     });
