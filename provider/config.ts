@@ -88,6 +88,14 @@ export const SETTINGS = {
     deadlineMs: { key: "wechatpay:deadlineMs", env: "WECHATPAY_DEADLINE_MS", example: "60000" },
 } as const satisfies Record<string, Setting>;
 
+/** The settings whose values are (or contain) keys; every other setting refuses key material. */
+const KEY_SETTINGS: ReadonlySet<string> = new Set([
+    SETTINGS.privateKey.key,
+    SETTINGS.publicKey.key,
+    SETTINGS.publicKeys.key,
+    SETTINGS.merchants.key,
+]);
+
 const howToSet = (s: Setting): string =>
     s.key.startsWith("wechatpay:merchants.")
         ? profileHowTo(s)
@@ -98,6 +106,32 @@ const profileHowTo = (s: Setting): string =>
     `Set it with \`pulumi config set${s.secret ? " --secret" : ""} --path '${s.key}' ${s.example}\`.`;
 
 const invalid = (s: Setting, why: string): TypeError => new TypeError(`Invalid \`${s.key}\`: ${why}. ${howToSet(s)}`);
+
+const missing = (s: Setting): TypeError => new TypeError(`Missing \`${s.key}\`. ${howToSet(s)}`);
+
+/**
+ * Whether `value` could be key material: PEM armour, or a run of 64 or more base64 characters (one line of a PEM
+ * body; no id, serial, number or URL of ours has one). Such a value is never put in a message: a key pasted into the
+ * wrong setting would otherwise be printed by every `pulumi` command that reports the error.
+ */
+export function looksLikeKeyMaterial(value: string): boolean {
+    return value.includes("-----BEGIN") || /[A-Za-z0-9+/=]{64,}/.test(value.replace(/\s+/g, ""));
+}
+
+/** Refuses key material in a setting that never holds a key, naming the setting and not the value. */
+function refuseKeyMaterial(s: Setting, value: string): void {
+    if (looksLikeKeyMaterial(value)) {
+        throw invalid(
+            s,
+            "holds what looks like key material (PEM text or base64), which is not shown here. If it is the merchant " +
+                `private key, it belongs in \`${SETTINGS.privateKey.key}\` (set with --secret)`,
+        );
+    }
+}
+
+/** `value` in quotes for a message, unless it could be key material. */
+const quoted = (value: string): string =>
+    looksLikeKeyMaterial(value) ? "a value that looks like key material (not shown)" : JSON.stringify(value);
 
 /** A field of one merchant profile, `wechatpay:merchants.<mchid>.<field>`, set with `--path`. */
 function profileSetting(
@@ -137,7 +171,13 @@ export function resolveSettings(
             throw invalid(s, "must be a string");
         }
         const value = (fromStack as string | undefined) ?? env[s.env];
-        return value === undefined || value.trim() === "" ? undefined : value.trim();
+        if (value === undefined || value.trim() === "") {
+            return undefined;
+        }
+        if (!KEY_SETTINGS.has(s.key)) {
+            refuseKeyMaterial(s, value);
+        }
+        return value.trim();
     };
 
     const transport = resolveTransport(raw);
@@ -148,43 +188,28 @@ export function resolveSettings(
     }
 
     const resolved = new Map<string, ResolvedConfig>();
-    const resolveDefault = (mchid: string): MerchantConfig => {
-        const required = (s: Setting): string => {
-            const value = raw(s);
-            if (value === undefined) {
-                throw new TypeError(`Missing \`${s.key}\`. ${howToSet(s)}`);
-            }
-            return value;
-        };
-        return merchant(
+    const resolveDefault = (mchid: string): MerchantConfig =>
+        merchant(
             mchid,
             {
-                serial: required(SETTINGS.serial),
-                privateKey: required(SETTINGS.privateKey),
+                serial: raw(SETTINGS.serial),
+                privateKey: raw(SETTINGS.privateKey),
                 publicKeyId: raw(SETTINGS.publicKeyId),
                 publicKey: raw(SETTINGS.publicKey),
                 publicKeys: parseJsonObject(SETTINGS.publicKeys, raw(SETTINGS.publicKeys)),
             },
             (field) => SETTINGS[field],
-            (s) => `Missing \`${s.key}\`. ${howToSet(s)}`,
             readFile,
         );
-    };
     const resolveProfile = (mchid: string, profile: RawProfile): MerchantConfig =>
-        merchant(
-            mchid,
-            profile,
-            (field) => profileSetting(mchid, field),
-            (s) => `Missing \`${s.key}\`. ${howToSet(s)}`,
-            readFile,
-        );
+        merchant(mchid, profile, (field) => profileSetting(mchid, field), readFile);
 
     return {
         defaultMchid,
         has: (mchid) => profiles.has(mchid) || mchid === defaultMchid,
         forMerchant(mchid = defaultMchid) {
             if (mchid === undefined) {
-                throw new TypeError(`Missing \`${SETTINGS.mchid.key}\`. ${howToSet(SETTINGS.mchid)}`);
+                throw missing(SETTINGS.mchid);
             }
             const cached = resolved.get(mchid);
             if (cached) {
@@ -227,7 +252,7 @@ export function missingProfile(mchid: string, defaultMchid: string | undefined):
 
 function checkMchid(mchid: string, s: Setting): void {
     if (!/^\d{6,20}$/.test(mchid)) {
-        throw invalid(s, `must be the numeric merchant id (商户号), got "${mchid}"`);
+        throw invalid(s, `must be the numeric merchant id (商户号), got ${quoted(mchid)}`);
     }
 }
 
@@ -254,6 +279,8 @@ function parseProfiles(text: string | undefined): Map<string, RawProfile> {
     const profiles = new Map<string, RawProfile>();
     const value = parseJsonObject(SETTINGS.merchants, text) ?? {};
     for (const [mchid, profile] of Object.entries(value)) {
+        // The names are merchant ids; a key pasted as a name must not reach the message (it names the setting).
+        refuseKeyMaterial(SETTINGS.merchants, mchid);
         checkMchid(mchid, { ...SETTINGS.merchants, key: `wechatpay:merchants.${mchid}` });
         if (typeof profile !== "object" || profile === null || Array.isArray(profile)) {
             throw invalid(
@@ -271,7 +298,6 @@ function merchant(
     mchid: string,
     raw: RawProfile,
     setting: (field: "serial" | "privateKey" | "publicKeyId" | "publicKey" | "publicKeys") => Setting,
-    missing: (s: Setting) => string,
     readFile: FileReader,
 ): MerchantConfig {
     const text = (field: "serial" | "privateKey" | "publicKeyId" | "publicKey"): string | undefined => {
@@ -282,12 +308,15 @@ function merchant(
         if (typeof value !== "string") {
             throw invalid(setting(field), "must be a string");
         }
+        if (field === "serial" || field === "publicKeyId") {
+            refuseKeyMaterial(setting(field), value);
+        }
         return value.trim();
     };
     const required = (field: "serial" | "privateKey"): string => {
         const value = text(field);
         if (value === undefined) {
-            throw new TypeError(missing(setting(field)));
+            throw missing(setting(field));
         }
         return value;
     };
@@ -296,7 +325,7 @@ function merchant(
     if (!/^[0-9A-F]{8,64}$/.test(serial)) {
         throw invalid(
             setting("serial"),
-            `must be the hexadecimal serial of the merchant API certificate, got "${serial}"`,
+            `must be the hexadecimal serial of the merchant API certificate, got ${quoted(serial)}`,
         );
     }
     const privateKey = parseKey(setting("privateKey"), required("privateKey"), "private", readFile);
@@ -309,6 +338,8 @@ function merchant(
             throw invalid(s, "must be an object of WeChat Pay key id → PEM");
         }
         for (const [id, pem] of Object.entries(raw.publicKeys)) {
+            // The names are key ids and the values PEMs; a PEM given as a name must not reach the message.
+            refuseKeyMaterial(s, id);
             const key = normalizeKeyId(id, { ...s, key: `${s.key}.${id}` }, serial);
             if (typeof pem !== "string" || pem.trim() === "") {
                 throw invalid({ ...s, key: `${s.key}.${id}` }, "must be PEM text or a file path");
@@ -321,13 +352,13 @@ function merchant(
     let publicKeyId = idText === undefined ? undefined : normalizeKeyId(idText, setting("publicKeyId"), serial);
     if (pemText !== undefined) {
         if (publicKeyId === undefined) {
-            throw new TypeError(missing(setting("publicKeyId")));
+            throw missing(setting("publicKeyId"));
         }
         publicKeys[publicKeyId] = parseKey(setting("publicKey"), pemText, "public", readFile);
     }
     const ids = Object.keys(publicKeys);
     if (ids.length === 0) {
-        throw new TypeError(missing(setting(publicKeyId === undefined ? "publicKeyId" : "publicKey")));
+        throw missing(setting(publicKeyId === undefined ? "publicKeyId" : "publicKey"));
     }
     // Without an explicit choice, prefer the public key: it is where WeChat Pay is moving merchants.
     publicKeyId ??= ids.find((id) => id.startsWith("PUB_KEY_ID_")) ?? ids[0];
@@ -350,7 +381,7 @@ function normalizeKeyId(id: string, s: Setting, merchantSerial: string): string 
     if (!publicKeyMode && !/^[0-9A-Fa-f]{8,64}$/.test(id)) {
         throw invalid(
             s,
-            `must be a WeChat Pay public key id (PUB_KEY_ID_…) or a platform certificate serial, got "${id}"`,
+            `must be a WeChat Pay public key id (PUB_KEY_ID_…) or a platform certificate serial, got ${quoted(id)}`,
         );
     }
     if (id.toUpperCase() === merchantSerial) {
@@ -386,7 +417,7 @@ function integer(s: Setting, value: string | undefined, fallback: number, min: n
     }
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) {
-        throw invalid(s, `must be a whole number from ${min} to ${max}, got "${value}"`);
+        throw invalid(s, `must be a whole number from ${min} to ${max}, got ${quoted(value)}`);
     }
     return n;
 }
@@ -394,21 +425,39 @@ function integer(s: Setting, value: string | undefined, fallback: number, min: n
 /** Loopback hosts may use http (the emulator); everything else must be https. */
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/i;
 
+/**
+ * A base URL must be an origin: requests go to `<origin>/v3/…`, so a path would send them to another route (a
+ * `…/v3/` prefix reaches WeChat Pay's 404 for unknown routes), and a query, fragment or credentials have no place.
+ * Returns the origin with one trailing slash: that is what the client uses.
+ */
 function checkBaseUrl(s: Setting, value: string): string {
     let url: URL;
     try {
         url = new URL(value);
     } catch {
-        throw invalid(s, `must be an absolute URL such as ${DEFAULT_BASE_URL}, got "${value}"`);
+        throw invalid(s, `must be an absolute URL such as ${DEFAULT_BASE_URL}, got ${quoted(value)}`);
+    }
+    if (url.username || url.password) {
+        throw invalid(s, "must not carry a user name or password");
     }
     const loopback = LOOPBACK.test(url.hostname);
     if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-        throw invalid(s, `must use https (http is allowed only for loopback hosts such as 127.0.0.1), got "${value}"`);
+        throw invalid(
+            s,
+            `must use https (http is allowed only for loopback hosts such as 127.0.0.1), got ${quoted(value)}`,
+        );
     }
-    if (url.search || url.hash || url.username || url.password) {
-        throw invalid(s, `must be a plain base URL without query, fragment or credentials, got "${url.origin}…"`);
+    // As written, not as parsed: "https:host" or "https:///host" would parse to an origin the user did not write.
+    if (!/^https?:\/\/[^/\\]/i.test(value) || /[\\\s\p{Cc}\p{Cf}]/u.test(value)) {
+        throw invalid(s, `must be written as ${url.protocol}//host[:port], got ${quoted(value)}`);
     }
-    return url.href.endsWith("/") ? url.href : `${url.href}/`;
+    if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(value)) {
+        throw invalid(
+            s,
+            `must be an origin such as ${DEFAULT_BASE_URL}, without path, query or fragment; got ${quoted(value)} (use ${url.origin}/)`,
+        );
+    }
+    return `${url.origin}/`;
 }
 
 /**
@@ -424,12 +473,21 @@ function parseKey(s: Setting, value: string, kind: "private" | "public", readFil
             pem = readFile(path);
         } catch (e) {
             const code = (e as { code?: unknown }).code;
-            const where = secret ? "the file it names" : `"${path}"`;
+            const where = secret ? "the file it names" : quoted(path);
             throw invalid(
                 s,
                 `is neither PEM text nor a readable file: could not read ${where} (${typeof code === "string" ? code : "error"})`,
             );
         }
+    }
+    if (kind === "public" && isPrivateKey(pem)) {
+        // createPublicKey() accepts a private key (it derives the public half), so without this check the merchant's
+        // own key would be taken as WeChat Pay's and every reply would fail to verify.
+        throw invalid(
+            s,
+            "is a private key. It takes WeChat Pay's public key (pub_key.pem) or platform certificate; the merchant " +
+                `private key belongs in \`${SETTINGS.privateKey.key}\` (set with --secret)`,
+        );
     }
     try {
         const key = kind === "private" ? createPrivateKey(pem) : createPublicKey(pem);
@@ -444,5 +502,18 @@ function parseKey(s: Setting, value: string, kind: "private" | "public", readFil
                 : "an RSA public key or a platform certificate in PEM";
         const detail = e instanceof Error && /key$/.test(e.message) ? ` (found an ${e.message})` : "";
         throw invalid(s, `is not ${what}${detail}`);
+    }
+}
+
+/** Whether `pem` holds a private key (any PEM label, or anything `createPrivateKey` accepts). */
+function isPrivateKey(pem: string): boolean {
+    if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
+        return true;
+    }
+    try {
+        createPrivateKey(pem);
+        return true;
+    } catch {
+        return false;
     }
 }

@@ -15,5 +15,4 @@ export {
     WechatpayVerificationError,
 } from "./errors";
 export { MembercardCallback, type MembercardCallbackArgs } from "./membercardCallback";
-export { MembercardCallbackProvider, type MembercardCallbackState } from "./provider";
 export { type CheckFailure, notifyUrlProblem } from "./validate";

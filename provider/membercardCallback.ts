@@ -7,7 +7,8 @@ export interface MembercardCallbackArgs {
     /**
      * The https URL that receives the merchant's member-card events (会员卡事件通知地址). WeChat Pay requires an
      * absolute `https://` URL of at most 256 characters, reachable from the internet, with a path and without a query
-     * string, fragment or port. It may come from another resource's output.
+     * string or port; this package also asks for plain ASCII (percent-encoded), a public host name or address, and no
+     * fragment or credentials. It is sent exactly as given, trimmed. It may come from another resource's output.
      *
      * @example "https://api.example.com/wechatpay/membercard"
      * @example api.url.apply((u) => `${u}/wechatpay/membercard`)
@@ -54,11 +55,15 @@ export class MembercardCallback extends pulumi.dynamic.Resource {
      * @param opts Resource options. `retainOnDelete: true` leaves the live URL in place on destroy.
      */
     constructor(name: string, args: MembercardCallbackArgs, opts?: pulumi.CustomResourceOptions) {
-        claimMerchant(name, args.mchid === undefined ? configuredMchid() : args.mchid);
         super(
             provider,
             name,
-            { notifyUrl: args.notifyUrl, mchid: args.mchid, appliedNotifyUrl: undefined, previousNotifyUrl: undefined },
+            {
+                notifyUrl: args.notifyUrl,
+                mchid: claimed(name, args.mchid),
+                appliedNotifyUrl: undefined,
+                previousNotifyUrl: undefined,
+            },
             opts,
             "wechatpay",
             "MembercardCallback",
@@ -66,7 +71,7 @@ export class MembercardCallback extends pulumi.dynamic.Resource {
     }
 }
 
-/** Which resource of the running deployment manages which merchant, keyed by the deployment's root Stack resource. */
+/** Which resource of the running deployment manages which merchant, keyed by the deployment (see `deployment`). */
 const claims = new WeakMap<object, Map<string, string>>();
 
 /** The merchant this program's stack config (or environment) selects; the provider host resolves the same way. */
@@ -76,18 +81,42 @@ function configuredMchid(): string | undefined {
 }
 
 /**
- * WeChat Pay keeps one member-card notify URL per merchant: two resources for the same merchant would overwrite each
- * other on every `up`. Refuse the second one. The check is per deployment (per root Stack resource), so Automation
- * API programs that run several times in one process are not confused; it is skipped where there is no stack.
+ * The running deployment: its root Stack resource, or under `pulumi.runtime.setMocks` (no Stack resource unless the
+ * test makes one) the mock monitor, which each `setMocks` call replaces. Undefined outside any Pulumi program.
  */
-function claimMerchant(name: string, mchid: pulumi.Input<string> | undefined): void {
-    const stack = pulumi.runtime.getStackResource();
-    // A merchant that is only known later (an Output) cannot be checked here.
-    if (stack === undefined || typeof mchid !== "string") {
+function deployment(): object | undefined {
+    return pulumi.runtime.getStackResource() ?? pulumi.runtime.getMonitor();
+}
+
+/**
+ * WeChat Pay keeps one member-card notify URL per merchant: two resources for the same merchant would overwrite each
+ * other on every `up`. Refuse the second one. The check is per deployment, so Automation API programs that run
+ * several times in one process are not confused.
+ *
+ * A merchant known now is checked now, so the constructor throws. A merchant that is an Output (or a promise) is
+ * checked when its value is known: the returned input then fails with the same error, which fails this resource's
+ * registration and the program. While the value is unknown (a preview where it comes from a resource not yet
+ * created) it cannot be checked; `pulumi up` checks it.
+ */
+function claimed(name: string, mchid: pulumi.Input<string> | undefined): pulumi.Input<string> | undefined {
+    const scope = deployment();
+    if (typeof mchid === "string" || mchid === undefined) {
+        claimMerchant(scope, name, mchid || configuredMchid());
+        return mchid;
+    }
+    const fallback = configuredMchid();
+    return pulumi.output(mchid).apply((known) => {
+        claimMerchant(scope, name, known || fallback);
+        return known;
+    });
+}
+
+function claimMerchant(scope: object | undefined, name: string, mchid: string | undefined): void {
+    if (scope === undefined || mchid === undefined) {
         return;
     }
-    const owners = claims.get(stack) ?? new Map<string, string>();
-    claims.set(stack, owners);
+    const owners = claims.get(scope) ?? new Map<string, string>();
+    claims.set(scope, owners);
     const owner = owners.get(mchid);
     if (owner !== undefined) {
         throw new Error(

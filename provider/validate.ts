@@ -1,4 +1,6 @@
-import { isIP } from "node:net";
+import ipaddr = require("ipaddr.js");
+
+import { looksLikeKeyMaterial } from "./config";
 
 /** A failed input check, in the shape Pulumi's `check` reports it. */
 export interface CheckFailure {
@@ -18,7 +20,14 @@ export const MAX_NOTIFY_URL_LENGTH = 256;
 
 /**
  * Why WeChat Pay would refuse or could not use `url` as the member-card notify URL, or `undefined` when it is fine.
- * The rules: https only, directly reachable from the internet, no query (WeChat Pay appends none and forbids it).
+ *
+ * The rules apply to the exact string that is sent (the provider sends the trimmed input as it is), never to a
+ * parser's normalised form: `new URL()` turns `https:///host:8443/x` into `https://host:8443/x` and `https:host/x`
+ * into `https://host/x`, so checking its result would pass strings WeChat Pay stores unchanged.
+ *
+ * From WeChat Pay's docs: string(256) and https (设置/查询回调地址); directly reachable, no parameters (会员卡事件通知);
+ * a full path, not a bare domain, and no localhost or intranet addresses (回调通知注意事项). From its developer
+ * community: no port. The rest is ours: one plain ASCII spelling, no credentials or fragment, public addresses only.
  */
 export function notifyUrlProblem(url: unknown): string | undefined {
     if (typeof url !== "string" || url.length === 0) {
@@ -27,87 +36,174 @@ export function notifyUrlProblem(url: unknown): string | undefined {
     if (url.length > MAX_NOTIFY_URL_LENGTH) {
         return `must be at most ${MAX_NOTIFY_URL_LENGTH} characters (WeChat Pay's limit), got ${url.length}`;
     }
-    if (/\s/.test(url)) {
-        return "must not contain whitespace";
+    const character = characterProblem(url);
+    if (character) {
+        return character;
     }
-    let parsed: URL;
-    try {
-        parsed = new URL(url);
-    } catch {
-        return "must be an absolute https URL, e.g. https://api.example.com/wechatpay/membercard";
+    if (!url.startsWith("https://")) {
+        return /^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https:/i.test(url)
+            ? `must use https (WeChat Pay only calls https endpoints), got ${url.slice(0, url.indexOf(":")).toLowerCase()}`
+            : "must be an absolute https URL starting with https://, e.g. https://api.example.com/wechatpay/membercard";
     }
-    if (parsed.protocol !== "https:") {
-        return `must use https (WeChat Pay only calls https endpoints), got ${parsed.protocol.replace(/:$/, "")}`;
-    }
-    if (parsed.username || parsed.password) {
-        return "must not carry a user name or password";
-    }
-    if (parsed.search || url.includes("?")) {
+    if (url.includes("?")) {
         return "must not have a query string (WeChat Pay does not allow parameters on the notify URL)";
     }
-    if (parsed.hash || url.includes("#")) {
+    if (url.includes("#")) {
         return "must not have a fragment (#…)";
     }
-    // URL() drops a default :443, so look at the authority as written.
-    if (/^https:\/\/[^/]*:\d*(\/|$)/i.test(url) && !/^https:\/\/\[[^\]]*\](\/|$)/i.test(url)) {
+    const rest = url.slice("https://".length);
+    const slash = rest.indexOf("/");
+    const authority = slash === -1 ? rest : rest.slice(0, slash);
+    const path = slash === -1 ? "" : rest.slice(slash);
+    if (authority.includes("@")) {
+        return "must not carry a user name or password";
+    }
+    const { host, port } = splitAuthority(authority);
+    if (port !== undefined) {
         return "must not name a port: WeChat Pay calls the default https port 443";
     }
-    if (parsed.pathname === "/" || parsed.pathname === "") {
-        return "must have a path, e.g. https://api.example.com/wechatpay/membercard";
-    }
-    const hostProblem = unreachableHost(parsed.hostname);
+    const hostProblem = unreachableHost(host);
     if (hostProblem) {
         return hostProblem;
     }
-    return undefined;
-}
-
-/** Hosts WeChat Pay's servers cannot reach: loopback, private and link-local ranges, and single-label names. */
-function unreachableHost(hostname: string): string | undefined {
-    const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-    const reason = "must point at a public host: WeChat Pay's servers cannot reach";
-    if (host === "localhost" || host.endsWith(".localhost")) {
-        return `${reason} localhost`;
-    }
-    const family = isIP(host);
-    if (family === 4 && isPrivateIPv4(host)) {
-        return `${reason} private or loopback address ${host}`;
-    }
-    if (family === 6 && isPrivateIPv6(host)) {
-        return `${reason} private or loopback address ${host}`;
-    }
-    if (family === 0 && !host.includes(".")) {
-        return `${reason} the single-label name ${host}; use a fully qualified domain name`;
+    if (path === "" || path === "/") {
+        return "must have a path, e.g. https://api.example.com/wechatpay/membercard";
     }
     return undefined;
 }
 
-function isPrivateIPv4(host: string): boolean {
-    const [a = -1, b = -1] = host.split(".").map(Number);
-    return (
-        a === 0 ||
-        a === 10 ||
-        a === 127 ||
-        (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
-        (a === 169 && b === 254) ||
-        (a === 172 && b >= 16 && b <= 31) ||
-        (a === 192 && b === 168) ||
-        a >= 224 // multicast and reserved
-    );
+/**
+ * Characters that may not appear anywhere: a URL is plain ASCII (RFC 3986), so control characters (NUL, DEL…),
+ * invisible format characters (bidi overrides, zero-width spaces) and other non-ASCII text are refused instead of being
+ * percent-encoded by whoever parses the URL next, which could then differ from what WeChat Pay stores.
+ */
+function characterProblem(url: string): string | undefined {
+    for (const [index, char] of [...url].entries()) {
+        const code = char.codePointAt(0) ?? 0;
+        const at = `U+${code.toString(16).toUpperCase().padStart(4, "0")} at position ${index + 1}`;
+        if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) {
+            return `must not contain control characters (found ${at})`;
+        }
+        if (/\s/u.test(char)) {
+            return "must not contain whitespace";
+        }
+        if (/\p{Cf}/u.test(char)) {
+            return `must not contain invisible formatting characters such as bidi overrides (found ${at})`;
+        }
+        if (code > 0x7e) {
+            return `must be plain ASCII: percent-encode other characters, and write a domain name in its xn-- form (found ${at})`;
+        }
+        if (char === "\\") {
+            return "must not contain a backslash";
+        }
+        if (/["<>^`{|}]/.test(char)) {
+            return `must not contain the character ${char}: percent-encode it`;
+        }
+    }
+    if (/%(?![0-9A-Fa-f]{2})/.test(url)) {
+        return "must not contain a % that does not start a percent-encoded byte such as %2F";
+    }
+    return undefined;
 }
 
-function isPrivateIPv6(host: string): boolean {
-    // IPv4-mapped addresses; URL() writes them in hex (::ffff:c0a8:1 for ::ffff:192.168.0.1).
-    const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
-    const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
-    if (dotted) {
-        return isPrivateIPv4(dotted);
+/** Splits `host[:port]` or `[v6][:port]` as written; `port` is whatever follows a colon, even empty. */
+function splitAuthority(authority: string): { host: string; port: string | undefined } {
+    if (authority.startsWith("[")) {
+        const close = authority.indexOf("]");
+        const after = close === -1 ? "" : authority.slice(close + 1);
+        if (close === -1 || (after !== "" && !after.startsWith(":"))) {
+            return { host: authority, port: undefined };
+        }
+        return { host: authority.slice(0, close + 1), port: after === "" ? undefined : after.slice(1) };
     }
-    if (hex?.[1] && hex[2]) {
-        const [hi, lo] = [Number.parseInt(hex[1], 16), Number.parseInt(hex[2], 16)];
-        return isPrivateIPv4(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+    const colon = authority.indexOf(":");
+    return colon === -1
+        ? { host: authority, port: undefined }
+        : { host: authority.slice(0, colon), port: authority.slice(colon + 1) };
+}
+
+/** Names WeChat Pay's servers cannot reach (RFC 6761 and RFC 8375 special-use names, and the common intranet ones). */
+const NON_PUBLIC_SUFFIXES = ["localhost", "local", "internal", "intranet", "lan", "home.arpa", "invalid", "test"];
+
+const reason = "must point at a public host: WeChat Pay's servers cannot reach";
+
+/**
+ * Why `host` (as written in the URL) is not a public host name or address. Address ranges are classified by
+ * `ipaddr.js`: only its `unicast` range (global unicast) is public; loopback, private, link-local, carrier-grade NAT,
+ * documentation, benchmarking, multicast, NAT64 (64:ff9b::/96), 6to4, Teredo and other reserved ranges are not.
+ */
+function unreachableHost(host: string): string | undefined {
+    if (host === "") {
+        return "must name a host right after https://";
     }
-    return host === "::" || host === "::1" || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || /^ff/.test(host);
+    if (host.startsWith("[")) {
+        return ipv6Problem(host);
+    }
+    if (host.endsWith(".")) {
+        // A trailing dot names the same host for DNS, but not for TLS certificate checks or virtual hosting: the
+        // same URL would work or fail depending on the client. Ask for the usual spelling.
+        return `must not end the host name with a dot: write ${host.replace(/\.+$/, "") || "the host"} instead`;
+    }
+    const labels = host.split(".");
+    const last = labels[labels.length - 1] ?? "";
+    // Browsers and most HTTP stacks read a host whose last label is numeric (decimal, octal, hex) as an IPv4 address:
+    // 2130706433, 0x7f.1 and 127.1 are all 127.0.0.1. Only the dotted-decimal spelling is accepted.
+    if (/^(0x[0-9a-f]*|[0-9]+)$/i.test(last)) {
+        if (!ipaddr.IPv4.isValidFourPartDecimal(host)) {
+            return `must write an IPv4 address as four decimal numbers without leading zeros, got ${host}`;
+        }
+        const range = ipaddr.IPv4.parse(host).range();
+        return range === "unicast" ? undefined : `${reason} the ${rangeName(range)} address ${host}`;
+    }
+    if (labels.some((label) => !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))) {
+        return `must name a valid host: letters, digits and inner hyphens in dot-separated labels of 1 to 63, got ${host}`;
+    }
+    const name = host.toLowerCase();
+    if (labels.length === 1) {
+        return name === "localhost"
+            ? `${reason} localhost`
+            : `${reason} the single-label name ${name}; use a fully qualified domain name`;
+    }
+    const suffix = NON_PUBLIC_SUFFIXES.find((s) => name === s || name.endsWith(`.${s}`));
+    if (suffix) {
+        return suffix === "localhost" ? `${reason} localhost` : `${reason} names under .${suffix}, got ${name}`;
+    }
+    return undefined;
+}
+
+function ipv6Problem(bracketed: string): string | undefined {
+    const address = bracketed.slice(1, -1);
+    if (!bracketed.endsWith("]") || !/^[0-9a-f:.]+$/i.test(address) || !ipaddr.IPv6.isValid(address)) {
+        return `must write an IPv6 address in brackets without a zone, e.g. https://[2400:da00::1]/notify, got ${bracketed}`;
+    }
+    const range = ipaddr.IPv6.parse(address).range();
+    if (range === "ipv4Mapped") {
+        return "must not wrap an IPv4 address in IPv6 (::ffff:…): write the IPv4 address itself";
+    }
+    return range === "unicast" ? undefined : `${reason} the ${rangeName(range)} address ${address}`;
+}
+
+/** A reader's name for an `ipaddr.js` range. */
+function rangeName(range: string): string {
+    const names: Record<string, string> = {
+        unspecified: "unspecified",
+        broadcast: "broadcast",
+        multicast: "multicast",
+        linkLocal: "link-local",
+        loopback: "loopback",
+        carrierGradeNat: "carrier-grade NAT",
+        private: "private",
+        uniqueLocal: "private (unique local)",
+        reserved: "reserved (documentation, benchmarking or future use)",
+        benchmarking: "benchmarking",
+        rfc6052: "NAT64",
+        rfc6145: "IPv4-translated",
+        "6to4": "6to4",
+        teredo: "Teredo",
+        deprecatedSiteLocal: "site-local",
+        discard: "discard-only",
+    };
+    return names[range] ?? `special-purpose (${range})`;
 }
 
 /**
@@ -125,7 +221,11 @@ export function checkInputs(inputs: Record<string, unknown>): CheckFailure[] {
     if (mchid !== undefined && mchid !== UNKNOWN && !(typeof mchid === "string" && /^\d{6,20}$/.test(mchid))) {
         failures.push({
             property: "mchid",
-            reason: `mchid must be the numeric merchant id (商户号), e.g. "1900000001", got ${JSON.stringify(mchid)}`,
+            reason: `mchid must be the numeric merchant id (商户号), e.g. "1900000001", got ${
+                typeof mchid === "string" && looksLikeKeyMaterial(mchid)
+                    ? "a value that looks like key material (not shown)"
+                    : JSON.stringify(mchid)
+            }`,
         });
     }
     return failures;

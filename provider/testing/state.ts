@@ -3,6 +3,8 @@
  * Pure: no HTTP, no crypto. Everything WeChat Pay would refuse is thrown as an {@link EmulatorError}.
  */
 
+import { notifyUrlRuleBroken } from "./notifyUrlRules";
+
 /**
  * An error answer, in WeChat Pay's shape: the HTTP status plus the `{"code","message"}` body.
  *
@@ -32,8 +34,7 @@ export interface CallbackBody {
     mchid: string;
 }
 
-/** WeChat Pay's `string(256)` limit on notify_url. */
-export const NOTIFY_URL_MAX_LENGTH = 256;
+export { NOTIFY_URL_MAX_LENGTH } from "./notifyUrlRules";
 
 /** Merchant ids go into header values and log lines; keep them to characters that cannot break either. */
 const MCHID_PATTERN = /^[0-9A-Za-z_-]{1,32}$/;
@@ -145,16 +146,11 @@ export function parsePatchBody(bodyText: string): string {
     return notifyUrl;
 }
 
-/** WeChat Pay's documented notify_url rules: string(256), https, no query parameters. */
+/** WeChat Pay's documented notify_url rules (see notifyUrlRules.ts); throws 400 PARAM_ERROR for the first one broken. */
 export function validateNotifyUrl(notifyUrl: string): void {
-    if (notifyUrl.length > NOTIFY_URL_MAX_LENGTH) {
-        throw paramError(`notify_url is ${notifyUrl.length} characters long; the limit is ${NOTIFY_URL_MAX_LENGTH}`);
-    }
-    if (!notifyUrl.startsWith("https://") || !URL.canParse(notifyUrl)) {
-        throw paramError("notify_url must be an absolute https:// URL");
-    }
-    if (notifyUrl.includes("?")) {
-        throw paramError("notify_url must not carry a query string");
+    const broken = notifyUrlRuleBroken(notifyUrl);
+    if (broken !== undefined) {
+        throw paramError(broken);
     }
 }
 

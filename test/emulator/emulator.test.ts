@@ -406,12 +406,56 @@ describe("PATCH body rules", () => {
             "notify_url is 257 characters long; the limit is 256",
         ],
         ["invalid UTF-8", Buffer.from([0x7b, 0xff, 0x7d]), "Request body is not valid UTF-8."],
+        [
+            "a bare domain",
+            '{"notify_url":"https://shop.example.com"}',
+            "notify_url must be a full path, not only a domain",
+        ],
+        [
+            "a root path",
+            '{"notify_url":"https://shop.example.com/"}',
+            "notify_url must be a full path, not only a domain",
+        ],
+        ["a port", '{"notify_url":"https://shop.example.com:8443/cb"}', "notify_url must not carry a port"],
+        ["port 443", '{"notify_url":"https://shop.example.com:443/cb"}', "notify_url must not carry a port"],
+        ["an IPv6 port", '{"notify_url":"https://[2400:da00::1]:8443/cb"}', "notify_url must not carry a port"],
+        [
+            "a third slash before the host",
+            '{"notify_url":"https:///shop.example.com:8443/cb"}',
+            "notify_url must name a host after https://",
+        ],
+        ...[
+            "localhost",
+            "app.localhost",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.5.4",
+            "192.168.1.1",
+            "169.254.169.254",
+            "[::1]",
+            "[fd00::1]",
+            "[::ffff:192.168.0.1]",
+        ].map((host): [string, string, string] => [
+            `the local or intranet host ${host}`,
+            JSON.stringify({ notify_url: `https://${host}/cb` }),
+            "notify_url must be reachable from the internet: localhost and intranet addresses are not allowed",
+        ]),
     ])("refuses %s with 400 PARAM_ERROR", async (_name, body, message) => {
         const reply = await call(emulator, { method: "PATCH", body });
         expect(errorOf(reply)).toEqual({ status: 400, code: "PARAM_ERROR", message });
         expect(emulator.notifyUrl()).toBeUndefined();
         expect(emulator.requests[0]).toMatchObject({ status: 400, code: "PARAM_ERROR" });
     });
+});
+
+describe("notify_url rules", () => {
+    it.each(["https://8.8.8.8/cb", "https://[2400:da00::1]/cb", "https://shop.example.com/a/b.php"])(
+        "stores the public URL %s",
+        async (url) => {
+            expect((await patch(url)).status).toBe(200);
+            expect(emulator.notifyUrl()).toBe(url);
+        },
+    );
 });
 
 describe("unset and PATCH reply variants", () => {

@@ -73,7 +73,12 @@ beforeAll(async () => {
     ]);
     // The program sees the whole stack config, private key included, as in a real `pulumi up`: a provider that
     // captured it would carry it into `__provider`, and the secret scan below would catch it.
-    const registration = await captureRegistration(consumer, PROGRAM, {
+    // The merchant guard applies under mocks too: here the second resource names another merchant.
+    const twoMerchants = PROGRAM.replace(
+        `${JSON.stringify(URL_B)} }`,
+        `${JSON.stringify(URL_B)}, mchid: "1900000002" }`,
+    );
+    const registration = await captureRegistration(consumer, twoMerchants, {
         project: PROJECT,
         stack: STACK,
         config: stackConfig(),
@@ -197,6 +202,27 @@ describe("the engine's steps through Pulumi's provider host", () => {
                 reason: "notifyUrl must use https (WeChat Pay only calls https endpoints), got http",
             },
         ]);
+    });
+
+    it.each([
+        ["https:///api.example.com:8443/cb", "notifyUrl must name a host right after https://"],
+        [
+            "https://api.example.com/c\u0000b",
+            "notifyUrl must not contain control characters (found U+0000 at position 26)",
+        ],
+        [
+            "https://api.example.com/\u202eb",
+            "notifyUrl must not contain invisible formatting characters such as bidi overrides (found U+202E at position 25)",
+        ],
+        [
+            "https://[64:ff9b::a00:1]/cb",
+            "notifyUrl must point at a public host: WeChat Pay's servers cannot reach the NAT64 address 64:ff9b::a00:1",
+        ],
+    ])("checks the string it will send: %j fails Check", async (notifyUrl, reason) => {
+        const h = await host();
+        const result = keep(await h.check(URN, {}, { ...inputs, notifyUrl }));
+        expect(result.failures).toEqual([{ property: "notifyUrl", reason }]);
+        expect(emulator.requests).toEqual([]);
     });
 
     it("reports a resource gone when no URL is set", async () => {

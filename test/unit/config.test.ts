@@ -23,6 +23,17 @@ beforeAll(() => {
 });
 
 const stack = (values: Record<string, string>) => (key: string) => values[key];
+/** The same settings as environment variables (wechatpay:publicKeyId → WECHATPAY_PUBLIC_KEY_ID). */
+const envOf = (values: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [
+            `WECHATPAY_${k
+                .replace("wechatpay:", "")
+                .replace(/[A-Z]/g, (c) => `_${c}`)
+                .toUpperCase()}`,
+            v,
+        ]),
+    );
 const full = (): Record<string, string> => ({
     "wechatpay:mchid": "1900000001",
     "wechatpay:serial": SERIAL,
@@ -290,5 +301,177 @@ describe("merchant profiles (wechatpay:merchants)", () => {
         expect(s.defaultMchid).toBeUndefined();
         expect(s.forMerchant("1900000002").mchid).toBe("1900000002");
         expect(() => s.forMerchant()).toThrow("Missing `wechatpay:mchid`.");
+    });
+});
+
+describe("key material in the wrong setting", () => {
+    const NOT_SHOWN =
+        "holds what looks like key material (PEM text or base64), which is not shown here. If it is the merchant " +
+        "private key, it belongs in `wechatpay:privateKey` (set with --secret).";
+    /** The message of what `resolve` throws, checked to carry no line of the private key. */
+    const messageOf = (resolve: () => unknown): string => {
+        let message = "";
+        try {
+            resolve();
+        } catch (e) {
+            message = (e as Error).message;
+        }
+        for (const line of privatePem.split("\n").filter((l) => l.length > 20)) {
+            expect(message).not.toContain(line);
+        }
+        expect(message).not.toContain("-----BEGIN");
+        return message;
+    };
+    const body = () => privatePem.split("\n").slice(1, -2).join("\n");
+
+    it.each([
+        "wechatpay:mchid",
+        "wechatpay:serial",
+        "wechatpay:publicKeyId",
+        "wechatpay:baseUrl",
+        "wechatpay:backupBaseUrl",
+        "wechatpay:timeoutMs",
+        "wechatpay:maxRetries",
+        "wechatpay:deadlineMs",
+    ])("names %s and does not print the key (PEM, or its base64 body)", (key) => {
+        for (const value of [privatePem, body()]) {
+            const message = messageOf(() => resolveConfig(stack({ ...full(), [key]: value }), {}));
+            expect(message).toMatch(new RegExp(`^Invalid \`${key}\`: ${NOT_SHOWN.replace(/[().`]/g, "\\$&")}`));
+        }
+    });
+
+    it("does not print a key given through the environment", () => {
+        const message = messageOf(() => resolveConfig(stack({}), { ...envOf(full()), WECHATPAY_SERIAL: privatePem }));
+        expect(message).toMatch(/^Invalid `wechatpay:serial`: holds what looks like key material/);
+    });
+
+    it.each([
+        ["serial", "wechatpay:merchants.1900000002.serial"],
+        ["publicKeyId", "wechatpay:merchants.1900000002.publicKeyId"],
+    ])("names a profile's %s and does not print the key", (field, key) => {
+        const profile = { serial: SERIAL, privateKey: privatePem, publicKeyId: PUB_ID, publicKey: publicPem };
+        const merchants = JSON.stringify({ "1900000002": { ...profile, [field]: privatePem } });
+        const message = messageOf(() =>
+            resolveSettings(stack({ "wechatpay:merchants": merchants }), {}).forMerchant("1900000002"),
+        );
+        expect(message).toMatch(new RegExp(`^Invalid \`${key}\`: holds what looks like key material`));
+    });
+
+    it("does not print a key given as a merchant id or a key id (name and value swapped)", () => {
+        const asMchid = JSON.stringify({ [body()]: {} });
+        expect(messageOf(() => resolveSettings(stack({ "wechatpay:merchants": asMchid }), {}))).toMatch(
+            /^Invalid `wechatpay:merchants`: holds what looks like key material/,
+        );
+        const asKeyId = JSON.stringify({ [publicPem]: PUB_ID });
+        const values = { ...full(), "wechatpay:publicKeys": asKeyId };
+        expect(messageOf(() => resolveConfig(stack(values), {}))).toMatch(
+            /^Invalid `wechatpay:publicKeys`: holds what looks like key material/,
+        );
+    });
+
+    it("does not print a base64 body given as the public key (read as a path)", () => {
+        const message = messageOf(() => resolveConfig(stack({ ...full(), "wechatpay:publicKey": body() }), {}));
+        expect(message).toBe(
+            "Invalid `wechatpay:publicKey`: is neither PEM text nor a readable file: could not read a value that looks like key material (not shown) (ENOENT). Set it with `pulumi config set wechatpay:publicKey /path/to/pub_key.pem` or the WECHATPAY_PUBLIC_KEY environment variable.",
+        );
+    });
+
+    const IS_PRIVATE =
+        "is a private key. It takes WeChat Pay's public key (pub_key.pem) or platform certificate; the merchant " +
+        "private key belongs in `wechatpay:privateKey` (set with --secret).";
+
+    it.each([
+        ["PEM text", () => privatePem],
+        ["a file path", () => join(dir, "apiclient_key.pem")],
+        [
+            "PKCS#1 PEM",
+            () =>
+                generateKeyPairSync("rsa", { modulusLength: 1024 })
+                    .privateKey.export({ type: "pkcs1", format: "pem" })
+                    .toString(),
+        ],
+    ])("refuses a private key given as wechatpay:publicKey (%s)", (_how, value) => {
+        const message = messageOf(() => resolveConfig(stack({ ...full(), "wechatpay:publicKey": value() }), {}));
+        expect(message).toBe(
+            `Invalid \`wechatpay:publicKey\`: ${IS_PRIVATE} Set it with \`pulumi config set wechatpay:publicKey /path/to/pub_key.pem\` or the WECHATPAY_PUBLIC_KEY environment variable.`,
+        );
+    });
+
+    it("refuses a private key in wechatpay:publicKeys and in a profile's publicKey", () => {
+        const values = { ...full(), "wechatpay:publicKeys": JSON.stringify({ [PUB_ID]: privatePem }) };
+        expect(messageOf(() => resolveConfig(stack(values), {}))).toMatch(
+            new RegExp(`^Invalid \`wechatpay:publicKeys.${PUB_ID}\`: is a private key\\.`),
+        );
+        const profile = { serial: SERIAL, privateKey: privatePem, publicKeyId: PUB_ID, publicKey: privatePem };
+        const merchants = JSON.stringify({ "1900000002": profile });
+        expect(
+            messageOf(() => resolveSettings(stack({ "wechatpay:merchants": merchants }), {}).forMerchant("1900000002")),
+        ).toMatch(/^Invalid `wechatpay:merchants.1900000002.publicKey`: is a private key\./);
+    });
+});
+
+describe("base URLs are origins", () => {
+    it.each([
+        ["https://api.mch.weixin.qq.com", "https://api.mch.weixin.qq.com/"],
+        ["https://API.mch.weixin.qq.com/", "https://api.mch.weixin.qq.com/"],
+        ["http://127.0.0.1:8080", "http://127.0.0.1:8080/"],
+        ["http://[::1]:3/", "http://[::1]:3/"],
+    ])("accepts %s as %s", (value, origin) => {
+        expect(resolveConfig(stack({ ...full(), "wechatpay:baseUrl": value }), {}).baseUrl).toBe(origin);
+        const withBackup = {
+            ...full(),
+            "wechatpay:baseUrl": "https://gw.example.com",
+            "wechatpay:backupBaseUrl": value,
+        };
+        const backup = resolveConfig(stack(withBackup), {}).backupBaseUrl;
+        expect(backup).toBe(origin);
+    });
+
+    const ORIGIN = "must be an origin such as https://api.mch.weixin.qq.com/, without path, query or fragment";
+    it.each([
+        [
+            "https://api.mch.weixin.qq.com/v3/",
+            `${ORIGIN}; got "https://api.mch.weixin.qq.com/v3/" (use https://api.mch.weixin.qq.com/).`,
+        ],
+        [
+            "https://gw.example.com/wechatpay",
+            `${ORIGIN}; got "https://gw.example.com/wechatpay" (use https://gw.example.com/).`,
+        ],
+        [
+            "https://api.mch.weixin.qq.com/?x=1",
+            `${ORIGIN}; got "https://api.mch.weixin.qq.com/?x=1" (use https://api.mch.weixin.qq.com/).`,
+        ],
+        [
+            "https://api.mch.weixin.qq.com/?",
+            `${ORIGIN}; got "https://api.mch.weixin.qq.com/?" (use https://api.mch.weixin.qq.com/).`,
+        ],
+        [
+            "https://api.mch.weixin.qq.com/#f",
+            `${ORIGIN}; got "https://api.mch.weixin.qq.com/#f" (use https://api.mch.weixin.qq.com/).`,
+        ],
+        ["https://user:hunter2@api.mch.weixin.qq.com/", "must not carry a user name or password."],
+        ["http://user:hunter2@10.0.0.1/", "must not carry a user name or password."],
+        ["https:api.mch.weixin.qq.com", 'must be written as https://host[:port], got "https:api.mch.weixin.qq.com".'],
+        [
+            "https:///api.mch.weixin.qq.com",
+            'must be written as https://host[:port], got "https:///api.mch.weixin.qq.com".',
+        ],
+        [
+            "https://api.mch.weixin.qq.com\\",
+            'must be written as https://host[:port], got "https://api.mch.weixin.qq.com\\\\".',
+        ],
+    ])("refuses %s, naming the key", (value, why) => {
+        for (const key of ["wechatpay:baseUrl", "wechatpay:backupBaseUrl"]) {
+            const error = (() => {
+                try {
+                    resolveConfig(stack({ ...full(), [key]: value }), {});
+                } catch (e) {
+                    return (e as Error).message;
+                }
+                return "resolved";
+            })();
+            expect(error.startsWith(`Invalid \`${key}\`: ${why} Set it with`)).toBe(true);
+            expect(error).not.toContain("hunter2");
+        }
     });
 });
