@@ -119,7 +119,12 @@ function fromWire(reply: Reply, mchid: string, target: RequestTarget): CallbackS
  * API pages say only string(256), https, no query), so URLs are compared exactly: what it shows is what was sent,
  * or the write is not confirmed.
  */
-function otherUrl(target: RequestTarget, sent: string, shown: string | undefined, reply: Reply): WechatpayResponseError {
+function otherUrl(
+    target: RequestTarget,
+    sent: string,
+    shown: string | undefined,
+    reply: Reply,
+): WechatpayResponseError {
     return new WechatpayResponseError({
         ...target,
         code: "OTHER_URL",
