@@ -148,7 +148,7 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
         expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
         expect(r.error).toBe("WechatpayResponseError (unsigned 404)");
         expect(r.message).toMatch(
-            /Received: 404 text\/html, not signed by WeChat Pay, "<html>.*" \(Request-ID [0-9A-F]{32}\)/,
+            /Received: 404 text\/html, not signed by WeChat Pay, "<html>.*"… \(Request-ID [0-9A-F]{32}\)/,
         );
     });
 
