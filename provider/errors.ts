@@ -3,6 +3,8 @@
  * loaded in another process, so the class a test or a program holds is not the same object.
  */
 
+import { parseRetryAfter } from "./retry";
+
 /** Where a request went, for messages: `PATCH /v3/marketing/membercard-open/callback`. */
 export interface RequestTarget {
     method: string;
@@ -319,7 +321,7 @@ export function readReply(reply: ReplyLike & { status: number }): Received & { k
         contentType: headerOf(headers, "Content-Type")?.split(";")[0]?.trim(),
         excerpt: excerpt(data),
         requestId: headerOf(headers, "Request-ID"),
-        retryAfterSeconds: parseRetryAfterHeader(headerOf(headers, "Retry-After")),
+        retryAfterSeconds: parseRetryAfter(headerOf(headers, "Retry-After")),
         location: originOf(headerOf(headers, "Location")),
         serial: headerOf(headers, "Wechatpay-Serial"),
         probe: signature?.startsWith("WECHATPAY/SIGNTEST/") ?? false,
@@ -415,10 +417,6 @@ function originOf(location: string | undefined): string | undefined {
     } catch {
         return JSON.stringify(location.slice(0, 60));
     }
-}
-
-function parseRetryAfterHeader(value: string | undefined): number | undefined {
-    return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
 }
 
 /**
