@@ -2,15 +2,18 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { AxiosInstance, AxiosResponse } from "axios";
 import type { ResolvedConfig } from "./config";
-import { parseBody, type RequestTarget, toProviderError, WechatpayStateError } from "./errors";
 import {
-    type AttemptOutcome,
-    backoffDelay,
-    describeOutcome,
-    isNetworkFailure,
-    isTransient,
-    parseRetryAfter,
-} from "./retry";
+    errorFrom,
+    MAX_REPLY_BYTES,
+    parseBody,
+    type Received,
+    type RequestTarget,
+    readFailure,
+    readReply,
+    WechatpayResponseError,
+    WechatpayStateError,
+} from "./errors";
+import { type AttemptOutcome, backoffDelay, describeOutcome, isNetworkFailure, isTransient, outcomeOf } from "./retry";
 
 /** The API path, relative to the base URL (so a base URL with a path prefix keeps it). */
 const CALLBACK_PATH = "v3/marketing/membercard-open/callback";
@@ -31,7 +34,7 @@ export interface CallOptions {
 
 /** The two operations this package needs from WeChat Pay. */
 export interface MembercardCallbackClient {
-    /** `GET /v3/marketing/membercard-open/callback`; "none set" (404, RESOURCE_NOT_EXISTS, empty) is `notifyUrl: undefined`. */
+    /** `GET /v3/marketing/membercard-open/callback`; `notifyUrl: undefined` only when {@link meansNoneSet} says so. */
     getCallback(options?: CallOptions): Promise<CallbackSetting>;
     /** `PATCH /v3/marketing/membercard-open/callback`; resolves only when WeChat Pay confirmed `notifyUrl`. */
     setCallback(notifyUrl: string, options?: CallOptions): Promise<CallbackSetting>;
@@ -45,13 +48,89 @@ interface WireSetting {
 
 const toWire = (notifyUrl: string): WireSetting => ({ notify_url: notifyUrl });
 
-function fromWire(data: unknown, fallbackMchid: string): CallbackSetting | undefined {
-    if (typeof data !== "object" || data === null) {
+const GET_TARGET: RequestTarget = { method: "GET", path: TARGET_PATH };
+const PATCH_TARGET: RequestTarget = { method: "PATCH", path: TARGET_PATH };
+
+/** The parts of a reply the client reads. */
+interface Reply {
+    status: number;
+    data?: unknown;
+    headers?: unknown;
+}
+
+/**
+ * The one place that decides "no callback URL is set", from a GET reply that already passed the SDK's signature
+ * check (the client admits 404 to that check, see `validateStatus` below, so an unsigned or forged 404 never gets
+ * here: it is an error that says what was received).
+ *
+ * What GET answers when nothing was ever set is not documented: the API page lists only `200 {notify_url, mchid}`
+ * and the common error codes (https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-call-back/get-notify-url.html),
+ * and neither WeChat Pay's developer community nor the official SDKs show this endpoint's "unset" reply. WeChat Pay
+ * does say it signs its reply to every request whose signature it verified ("对于签名验证成功的请求，微信支付API v3会
+ * 使用微信支付的平台私钥对应答进行签名", https://pay.weixin.qq.com/wiki/doc/apiv3_partner/wechatpay/wechatpay3_3.shtml),
+ * so "demonstrably sent by WeChat Pay" means signed and verified. Concluding "unset" drops a resource from state and
+ * skips a restore, so only the narrowest reply counts: a verified `404` whose JSON body has the code
+ * `RESOURCE_NOT_EXISTS` (WeChat Pay's APIv3 code for a missing resource). A 404 with any other code (such as a
+ * route WeChat Pay does not serve), a 200 with an empty or missing `notify_url`, or a 400 are errors.
+ */
+export function meansNoneSet(reply: Reply): boolean {
+    return reply.status === 404 && parseBody(reply.data).code === "RESOURCE_NOT_EXISTS";
+}
+
+/**
+ * Reads a verified 2xx body. A body that is not a JSON object, a `notify_url` that is not a non-empty string, or a
+ * `mchid` other than the signing merchant is an error, never "unset". For a PATCH, a reply without a body or
+ * without `notify_url` gives undefined (the caller confirms with a read).
+ */
+function fromWire(reply: Reply, mchid: string, target: RequestTarget): CallbackSetting | undefined {
+    const bad = (code: "MALFORMED_REPLY" | "OTHER_MERCHANT", reason: string) =>
+        new WechatpayResponseError({ ...target, code, reason, received: readReply(reply) });
+    const { data } = reply;
+    if (target.method === "PATCH" && (data === undefined || data === "")) {
         return undefined;
     }
+    if (typeof data !== "object" || data === null || Array.isArray(data) || Buffer.isBuffer(data)) {
+        throw bad("MALFORMED_REPLY", "it is signed, but its body is not the JSON object this API answers with");
+    }
     const wire = data as WireSetting;
-    const url = typeof wire.notify_url === "string" && wire.notify_url !== "" ? wire.notify_url : undefined;
-    return { mchid: typeof wire.mchid === "string" && wire.mchid ? wire.mchid : fallbackMchid, notifyUrl: url };
+    if (wire.mchid !== undefined && wire.mchid !== mchid) {
+        throw bad(
+            "OTHER_MERCHANT",
+            `it is about merchant ${JSON.stringify(wire.mchid)}, but the request was signed as merchant ${mchid}`,
+        );
+    }
+    if (wire.notify_url === undefined && target.method === "PATCH") {
+        return undefined;
+    }
+    if (typeof wire.notify_url !== "string" || wire.notify_url === "") {
+        const what =
+            wire.notify_url === undefined
+                ? "missing"
+                : wire.notify_url === "" || wire.notify_url === null
+                  ? String(JSON.stringify(wire.notify_url))
+                  : `a ${typeof wire.notify_url}`;
+        throw bad("MALFORMED_REPLY", `its notify_url is ${what}, not a URL`);
+    }
+    return { mchid, notifyUrl: wire.notify_url };
+}
+
+/**
+ * A signed 2xx that shows another URL than the one sent. WeChat Pay does not document normalising notify_url (the
+ * API pages say only string(256), https, no query), so URLs are compared exactly: what it shows is what was sent,
+ * or the write is not confirmed.
+ */
+function otherUrl(
+    target: RequestTarget,
+    sent: string,
+    shown: string | undefined,
+    reply: Reply,
+): WechatpayResponseError {
+    return new WechatpayResponseError({
+        ...target,
+        code: "OTHER_URL",
+        reason: `it shows notify_url ${JSON.stringify(shown ?? null)}, not the ${JSON.stringify(sent)} sent`,
+        received: readReply(reply),
+    });
 }
 
 /** The SDK's own User-Agent, with ours in front so WeChat Pay's logs show who called. */
@@ -108,8 +187,13 @@ export function createClient(
         headers,
         httpAgent: pools.httpAgent,
         httpsAgent: pools.httpsAgent,
-        // The SDK verifies 2xx replies; everything else becomes an error that toProviderError maps.
-        validateStatus: (status: number) => status >= 200 && status < 300,
+        // The SDK verifies the signature of the replies this admits: 2xx, and 404 (the only non-2xx that can mean
+        // something other than failure, see meansNoneSet). Everything else is an error that errorFrom maps.
+        validateStatus: (status: number) => (status >= 200 && status < 300) || status === 404,
+        // WeChat Pay never redirects. 0 also makes axios use Node's own http(s) rather than follow-redirects.
+        maxRedirects: 0,
+        // Refuses a longer body as it streams in (axios destroys the response stream past the cap).
+        maxContentLength: MAX_REPLY_BYTES,
     };
     // jsonBased's declared parameter type omits the axios options it merges in (baseURL, headers, agents).
     const http: AxiosInstance = Decorator.jsonBased(sdkConfig as Parameters<typeof Decorator.jsonBased>[0]);
@@ -118,15 +202,18 @@ export function createClient(
         sendWithRetries(http, config, { method, path: TARGET_PATH }, data, options.deadlineAt);
 
     const getCallback = async (options: CallOptions = {}): Promise<CallbackSetting> => {
-        try {
-            const res = await send("GET", undefined, options);
-            return fromWire(res.data, config.mchid) ?? { mchid: config.mchid, notifyUrl: undefined };
-        } catch (e) {
-            if (isNoneSet(e)) {
+        const res = await send("GET", undefined, options);
+        if (res.status === 404) {
+            if (meansNoneSet(res)) {
                 return { mchid: config.mchid, notifyUrl: undefined };
             }
-            throw e;
+            throw errorFrom(readReply(res), GET_TARGET);
         }
+        const setting = fromWire(res, config.mchid, GET_TARGET);
+        if (setting === undefined) {
+            throw new WechatpayStateError("unreachable: a GET reply has a notify_url or is refused");
+        }
+        return setting;
     };
 
     const setCallback = async (notifyUrl: string, options: CallOptions = {}): Promise<CallbackSetting> => {
@@ -134,69 +221,57 @@ export function createClient(
         try {
             // Repeating this PATCH is safe: it sets the same value again, so retries may resend it.
             const res = await send("PATCH", toWire(notifyUrl), options);
-            confirmed = fromWire(res.data, config.mchid);
+            if (res.status === 404) {
+                throw errorFrom(readReply(res), PATCH_TARGET);
+            }
+            confirmed = fromWire(res, config.mchid, PATCH_TARGET);
+            if (confirmed !== undefined && confirmed.notifyUrl !== notifyUrl) {
+                throw otherUrl(PATCH_TARGET, notifyUrl, confirmed.notifyUrl, res);
+            }
         } catch (e) {
             if (!isUncertain(e)) {
                 throw e;
             }
-            // No trustworthy answer (an unverifiable reply, or none at all), but the write may have happened:
-            // a verified read decides. If that read fails too, the original error stands.
+            // No trustworthy answer (an unverifiable or refused reply, or none at all), but the write may have
+            // happened: a verified read decides. If that read fails too, or shows another URL, the error stands.
             const live = await getCallback(options).catch(() => undefined);
             if (live?.notifyUrl === notifyUrl) {
                 return live;
             }
             throw e;
         }
-        // 204 or a body without notify_url: confirm with a read rather than assume.
-        const result = confirmed?.notifyUrl !== undefined ? confirmed : await getCallback(options);
-        if (result.notifyUrl !== notifyUrl) {
-            throw new WechatpayStateError(
-                `WeChat Pay answered PATCH ${TARGET_PATH} but reports notify_url ${JSON.stringify(result.notifyUrl ?? null)} ` +
-                    `instead of ${JSON.stringify(notifyUrl)}; nothing is recorded as applied, run again`,
-            );
+        if (confirmed !== undefined) {
+            return confirmed;
         }
-        if (result.mchid !== config.mchid) {
-            throw new WechatpayStateError(
-                `WeChat Pay answered for merchant ${result.mchid}, but the request was signed as merchant ${config.mchid}`,
-            );
+        // 204 or a body without notify_url: confirm with a verified read rather than assume.
+        const res = await send("GET", undefined, options);
+        if (res.status === 404 && !meansNoneSet(res)) {
+            throw errorFrom(readReply(res), GET_TARGET);
         }
-        return result;
+        const live = res.status === 404 ? undefined : fromWire(res, config.mchid, GET_TARGET);
+        if (live === undefined || live.notifyUrl !== notifyUrl) {
+            throw otherUrl(GET_TARGET, notifyUrl, live?.notifyUrl, res);
+        }
+        return live;
     };
 
     return { getCallback, setCallback };
 }
 
 /**
- * True when a PATCH may have been applied although it did not succeed: its reply could not be verified, or it got
- * no answer (the request may have reached WeChat Pay before the connection failed).
+ * True when a PATCH may have been applied although it did not succeed: its reply could not be verified or was
+ * refused (a signed 2xx that cannot be used, or one cut off at the size cap), or it got no answer (the request may
+ * have reached WeChat Pay before the connection failed).
  */
 export function isUncertain(e: unknown): boolean {
-    const name = (e as { name?: unknown }).name;
-    return name === "WechatpayVerificationError" || name === "WechatpayNetworkError";
-}
-
-/** How the API may say "no callback was ever set": undocumented, so 404 and RESOURCE_NOT_EXISTS both count. */
-function isNoneSet(e: unknown): boolean {
-    const err = e as { name?: unknown; status?: unknown; code?: unknown };
-    return err.name === "WechatpayApiError" && (err.status === 404 || err.code === "RESOURCE_NOT_EXISTS");
-}
-
-/** Reads what an attempt ended with from whatever axios or the SDK threw. */
-function classify(err: unknown): AttemptOutcome {
-    const e = err as { code?: unknown; response?: { status?: unknown; data?: unknown; headers?: unknown } };
-    if (typeof e.code === "string" && e.code.startsWith("EV3_RES_")) {
-        return { kind: "other" };
+    const err = e as { name?: unknown; status?: unknown };
+    if (err.name === "WechatpayVerificationError" || err.name === "WechatpayNetworkError") {
+        return true;
     }
-    if (typeof e.response?.status === "number") {
-        const headers = (e.response.headers ?? {}) as Record<string, unknown>;
-        return {
-            kind: "http",
-            status: e.response.status,
-            code: parseBody(e.response.data).code ?? `HTTP_${e.response.status}`,
-            retryAfterSeconds: parseRetryAfter(headers["retry-after"]),
-        };
-    }
-    return typeof e.code === "string" ? { kind: "network", code: e.code } : { kind: "other" };
+    return (
+        err.name === "WechatpayResponseError" &&
+        (err.status === undefined || (typeof err.status === "number" && err.status >= 200 && err.status < 300))
+    );
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -216,7 +291,7 @@ async function sendWithRetries(
     const attempts: string[] = [];
     let retries = 0;
     for (;;) {
-        let lastError: unknown;
+        let last: Received | undefined;
         let outcome: AttemptOutcome = { kind: "other" };
         for (const baseURL of [config.baseUrl, config.backupBaseUrl]) {
             if (baseURL === undefined) {
@@ -226,26 +301,37 @@ async function sendWithRetries(
             if (remaining <= 0) {
                 break;
             }
+            // One timer bounds the whole attempt, body included: axios's `timeout` is a socket idle timer, which a
+            // server trickling its body never trips.
+            const budget = Math.min(config.timeoutMs, remaining);
+            const controller = new AbortController();
+            let timedOut = false;
+            const timer = setTimeout(() => {
+                timedOut = true;
+                controller.abort();
+            }, budget);
             try {
                 return await http.request({
                     method: target.method,
                     url: CALLBACK_PATH,
                     baseURL,
                     data,
-                    timeout: Math.min(config.timeoutMs, remaining),
+                    signal: controller.signal,
                 });
             } catch (err) {
-                lastError = err;
-                outcome = classify(err);
+                last = readFailure(err, timedOut ? budget : undefined);
+                outcome = outcomeOf(last);
                 attempts.push(
                     baseURL === config.baseUrl ? describeOutcome(outcome) : `${describeOutcome(outcome)} (backup)`,
                 );
                 if (!isNetworkFailure(outcome)) {
                     break;
                 }
+            } finally {
+                clearTimeout(timer);
             }
         }
-        if (lastError === undefined) {
+        if (last === undefined) {
             throw new WechatpayStateError(
                 `${target.method} ${target.path} was not sent: the step's deadline (\`wechatpay:deadlineMs\`, ${config.deadlineMs} ms) had passed`,
             );
@@ -253,7 +339,7 @@ async function sendWithRetries(
         retries += 1;
         const wait = backoffDelay(retries, outcome);
         if (!isTransient(outcome) || retries > config.maxRetries || Date.now() + wait >= deadlineAt) {
-            throw toProviderError(lastError, target, attempts);
+            throw errorFrom(last, target, attempts);
         }
         await sleep(wait);
     }

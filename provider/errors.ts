@@ -3,14 +3,27 @@
  * loaded in another process, so the class a test or a program holds is not the same object.
  */
 
+import { parseRetryAfter } from "./retry";
+
 /** Where a request went, for messages: `PATCH /v3/marketing/membercard-open/callback`. */
 export interface RequestTarget {
     method: string;
     path: string;
 }
 
+/**
+ * The base of every error this package raises about a WeChat Pay call. `name` is the concrete class's name, so the
+ * guards below work across copies of the package.
+ */
+export class WechatpayError extends Error {
+    /** What was asked: `GET`, `PATCH`; empty for errors raised before a request. */
+    readonly method: string = "";
+    /** The API path asked for. */
+    readonly path: string = "";
+}
+
 /** WeChat Pay answered with a non-2xx status (a business or authentication error). */
-export class WechatpayApiError extends Error {
+export class WechatpayApiError extends WechatpayError {
     override readonly name = "WechatpayApiError";
     /** HTTP status, e.g. 403. */
     readonly status: number;
@@ -18,8 +31,8 @@ export class WechatpayApiError extends Error {
     readonly code: string;
     /** WeChat Pay's own message, as sent. */
     readonly apiMessage: string;
-    readonly method: string;
-    readonly path: string;
+    override readonly method: string;
+    override readonly path: string;
     /** The `Request-ID` response header: quote it to WeChat Pay support. */
     readonly requestId: string | undefined;
     /** What each request got, in order (retries and failover included); one entry when nothing was retried. */
@@ -83,12 +96,12 @@ function apiHint(status: number, code: string): string | undefined {
 }
 
 /** A 2xx reply whose WeChat Pay signature could not be verified: it is not trusted. */
-export class WechatpayVerificationError extends Error {
+export class WechatpayVerificationError extends WechatpayError {
     override readonly name = "WechatpayVerificationError";
     /** The SDK's code, e.g. `EV3_RES_HEADER_SIGNATURE_DIGEST`. */
     readonly code: string;
-    readonly method: string;
-    readonly path: string;
+    override readonly method: string;
+    override readonly path: string;
     /** The `Wechatpay-Serial` the reply named, if any. */
     readonly serial: string | undefined;
     readonly requestId: string | undefined;
@@ -140,12 +153,12 @@ function verificationCause(code: string, serial: string | undefined, probe: bool
 }
 
 /** The request did not get an HTTP answer: connection refused or reset, DNS failure, or timeout. */
-export class WechatpayNetworkError extends Error {
+export class WechatpayNetworkError extends WechatpayError {
     override readonly name = "WechatpayNetworkError";
     /** The system or axios code, e.g. `ECONNREFUSED`, `ETIMEDOUT`. */
     readonly code: string;
-    readonly method: string;
-    readonly path: string;
+    override readonly method: string;
+    override readonly path: string;
     /** What each request got, in order (retries and failover included). */
     readonly attempts: readonly string[];
 
@@ -164,13 +177,67 @@ export class WechatpayNetworkError extends Error {
 }
 
 /** The provider cannot do what was asked (e.g. a PATCH that WeChat Pay did not confirm). */
-export class WechatpayStateError extends Error {
-    override readonly name = "WechatpayStateError";
+export class WechatpayStateError extends WechatpayError {
+    override readonly name: string = "WechatpayStateError";
+}
+
+/** Why a reply is not an answer this package can act on. */
+export type ResponseProblem =
+    /** A 404 without a WeChat Pay signature that verifies: a proxy, a gateway or another host answered. */
+    | "UNSIGNED_404"
+    /** A 3xx: WeChat Pay never redirects, so the redirect was not followed. */
+    | "REDIRECT"
+    /** The body went past {@link MAX_REPLY_BYTES}; the rest was not read. */
+    | "REPLY_TOO_LARGE"
+    /** A signed 2xx whose body is not the JSON object this API answers with. */
+    | "MALFORMED_REPLY"
+    /** A signed 2xx about another merchant than the one that signed the request. */
+    | "OTHER_MERCHANT"
+    /** A signed 2xx (a PATCH's reply, or the read-back after it) that shows another URL than the one sent. */
+    | "OTHER_URL";
+
+/** Replies over this many bytes are refused: WeChat Pay's answers here are well under 1 KB. */
+export const MAX_REPLY_BYTES = 64 * 1024;
+
+/**
+ * A reply came, but it is not an answer to act on (see {@link ResponseProblem}). The message says what was
+ * received: status, content type, whether WeChat Pay signed it, a short excerpt of the body and the Request-ID.
+ */
+export class WechatpayResponseError extends WechatpayError {
+    override readonly name = "WechatpayResponseError";
+    readonly code: ResponseProblem;
+    override readonly method: string;
+    override readonly path: string;
+    /** HTTP status received; undefined when the reply was cut off before it was read whole. */
+    readonly status: number | undefined;
+    readonly requestId: string | undefined;
+
+    constructor(init: RequestTarget & { code: ResponseProblem; reason: string; received?: Received | undefined }) {
+        const received = init.received ? ` Received: ${describeReceived(init.received)}` : "";
+        super(`WeChat Pay's reply to ${init.method} ${init.path} was not used: ${init.reason}.${received}`);
+        this.code = init.code;
+        this.method = init.method;
+        this.path = init.path;
+        const r = init.received;
+        this.status = r?.kind === "http" ? r.status : undefined;
+        this.requestId = r?.kind === "http" ? r.requestId : undefined;
+    }
 }
 
 const hasName = (e: unknown, name: string): boolean =>
     typeof e === "object" && e !== null && (e as { name?: unknown }).name === name;
 
+const ERROR_NAMES = new Set([
+    "WechatpayApiError",
+    "WechatpayVerificationError",
+    "WechatpayNetworkError",
+    "WechatpayResponseError",
+    "WechatpayStateError",
+]);
+
+/** True for any error of this package ({@link WechatpayError} and its subclasses), from any copy of it. */
+export const isWechatpayError = (e: unknown): e is WechatpayError =>
+    typeof e === "object" && e !== null && ERROR_NAMES.has(String((e as { name?: unknown }).name));
 /** True for a {@link WechatpayApiError}, from any copy of this package. */
 export const isWechatpayApiError = (e: unknown): e is WechatpayApiError => hasName(e, "WechatpayApiError");
 /** True for a {@link WechatpayVerificationError}, from any copy of this package. */
@@ -178,69 +245,257 @@ export const isWechatpayVerificationError = (e: unknown): e is WechatpayVerifica
     hasName(e, "WechatpayVerificationError");
 /** True for a {@link WechatpayNetworkError}, from any copy of this package. */
 export const isWechatpayNetworkError = (e: unknown): e is WechatpayNetworkError => hasName(e, "WechatpayNetworkError");
+/** True for a {@link WechatpayResponseError}, from any copy of this package. */
+export const isWechatpayResponseError = (e: unknown): e is WechatpayResponseError =>
+    hasName(e, "WechatpayResponseError");
+/** True for a {@link WechatpayStateError}, from any copy of this package. */
+export const isWechatpayStateError = (e: unknown): e is WechatpayStateError => hasName(e, "WechatpayStateError");
 
 /** The fields of an axios error this package reads; kept narrow so nothing else (config, keys) is touched. */
 interface AxiosLikeError {
     isAxiosError?: boolean;
     code?: string;
     message?: string;
-    response?: { status?: number; data?: unknown; headers?: Record<string, unknown> };
+    response?: { status?: number; data?: unknown; headers?: unknown };
+}
+
+/** The parts of a reply (or of an axios response) this package reads. */
+export interface ReplyLike {
+    status?: number;
+    data?: unknown;
+    headers?: unknown;
 }
 
 const SDK_VERIFY_CODE = /^EV3_RES_/;
+
+/**
+ * What one attempt ended with, read once from whatever the HTTP stack threw: the retry policy and the error the
+ * user sees both come from this. Only status, codes, short texts and header values are copied; never the axios
+ * error, whose `config` holds the signing key object and signed headers.
+ */
+export type Received =
+    | {
+          kind: "http";
+          status: number;
+          /** WeChat Pay's code, or `HTTP_<status>` when the body was not its JSON. */
+          code: string;
+          /** WeChat Pay's message, when the body was its JSON. */
+          message?: string | undefined;
+          contentType?: string | undefined;
+          excerpt?: string | undefined;
+          requestId?: string | undefined;
+          retryAfterSeconds?: number | undefined;
+          /** The `Location` header's origin, for a 3xx. */
+          location?: string | undefined;
+          /** The SDK's `EV3_RES_*` code when the reply's WeChat Pay signature was checked and failed. */
+          unverified?: string | undefined;
+          /** The `Wechatpay-Serial` the reply named. */
+          serial?: string | undefined;
+          /** The signature was a `WECHATPAY/SIGNTEST/` probe. */
+          probe?: boolean;
+      }
+    | { kind: "network"; code: string; detail: string }
+    | { kind: "too-large" }
+    | { kind: "other"; error: unknown };
+
+/** Reads a header from plain or AxiosHeaders-like objects, case-insensitively. */
+export function headerOf(headers: unknown, name: string): string | undefined {
+    if (typeof headers !== "object" || headers === null) {
+        return undefined;
+    }
+    const h = headers as Record<string, unknown> & { get?: (n: string) => unknown };
+    const v = typeof h.get === "function" ? h.get(name) : (h[name] ?? h[name.toLowerCase()]);
+    return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+/** Reads the status, content type, body excerpt and headers of a reply. */
+export function readReply(reply: ReplyLike & { status: number }): Received & { kind: "http" } {
+    const { headers, data, status } = reply;
+    const body = parseBody(data);
+    const signature = headerOf(headers, "Wechatpay-Signature");
+    return {
+        kind: "http",
+        status,
+        code: body.json && body.code ? body.code : `HTTP_${status}`,
+        message: body.json ? body.message : undefined,
+        contentType: headerOf(headers, "Content-Type")?.split(";")[0]?.trim(),
+        excerpt: excerpt(data),
+        requestId: headerOf(headers, "Request-ID"),
+        retryAfterSeconds: parseRetryAfter(headerOf(headers, "Retry-After")),
+        location: originOf(headerOf(headers, "Location")),
+        serial: headerOf(headers, "Wechatpay-Serial"),
+        probe: signature?.startsWith("WECHATPAY/SIGNTEST/") ?? false,
+    };
+}
+
+/** The one reader of what axios or the SDK threw. `timedOutAfterMs` is set when the client's own timer aborted it. */
+export function readFailure(err: unknown, timedOutAfterMs?: number): Received {
+    if (timedOutAfterMs !== undefined) {
+        return {
+            kind: "network",
+            code: "ETIMEDOUT",
+            detail: `no complete reply within ${timedOutAfterMs} ms (headers and body)`,
+        };
+    }
+    if (typeof err !== "object" || err === null) {
+        return { kind: "other", error: err };
+    }
+    const e = err as AxiosLikeError;
+    if (e.code === "ERR_BAD_RESPONSE" && /maxContentLength/.test(e.message ?? "")) {
+        return { kind: "too-large" };
+    }
+    if (typeof e.response?.status === "number") {
+        const reply = readReply({ ...e.response, status: e.response.status });
+        return typeof e.code === "string" && SDK_VERIFY_CODE.test(e.code) ? { ...reply, unverified: e.code } : reply;
+    }
+    if (e.isAxiosError) {
+        const code = e.code ?? "ERR_NETWORK";
+        return { kind: "network", code, detail: networkDetail(code, e.message) };
+    }
+    return { kind: "other", error: err };
+}
+
+/** `404 text/html, not signed by WeChat Pay, "<html>…" (Request-ID 0A1B…)` */
+export function describeReceived(r: Received): string {
+    switch (r.kind) {
+        case "http": {
+            const parts = [`${r.status}${r.contentType ? ` ${r.contentType}` : " (no content type)"}`];
+            if (r.unverified !== undefined) {
+                parts.push(
+                    r.unverified === "EV3_RES_HEADERS_INCOMPLATE"
+                        ? "not signed by WeChat Pay"
+                        : `WeChat Pay signature does not verify (${r.unverified})`,
+                );
+            }
+            if (r.location !== undefined) {
+                parts.push(`Location ${r.location}`);
+            }
+            parts.push(r.excerpt === undefined ? "empty body" : r.excerpt);
+            return parts.join(", ") + (r.requestId ? ` (Request-ID ${r.requestId})` : " (no Request-ID)");
+        }
+        case "too-large":
+            return `a body over ${MAX_REPLY_BYTES} bytes`;
+        case "network":
+            return r.detail;
+        default:
+            return "an error";
+    }
+}
+
+const EXCERPT_CHARS = 120;
+
+/** The start of a body as a quoted string, control characters escaped; undefined for an empty body. */
+function excerpt(data: unknown): string | undefined {
+    let text: string;
+    if (typeof data === "string") {
+        text = data;
+    } else if (Buffer.isBuffer(data)) {
+        text = data.subarray(0, EXCERPT_CHARS * 4).toString("utf8");
+    } else if (data === undefined || data === null || data === "") {
+        return undefined;
+    } else {
+        try {
+            text = JSON.stringify(data) ?? "";
+        } catch {
+            return undefined;
+        }
+    }
+    if (text === "") {
+        return undefined;
+    }
+    const cut = text.length > EXCERPT_CHARS;
+    return `${JSON.stringify(text.slice(0, EXCERPT_CHARS))}${cut ? "…" : ""}`;
+}
+
+/** `https://host:port` of a Location header (relative ones resolve against nothing and read as given). */
+function originOf(location: string | undefined): string | undefined {
+    if (location === undefined) {
+        return undefined;
+    }
+    try {
+        return new URL(location).origin;
+    } catch {
+        return JSON.stringify(location.slice(0, 60));
+    }
+}
 
 /**
  * Maps whatever the HTTP stack threw into one of this package's errors. It copies only status, codes, messages and
  * the request id: never the axios error itself, whose `config` holds the signing key object and signed headers.
  */
 export function toProviderError(err: unknown, target: RequestTarget, attempts?: readonly string[]): Error {
-    if (!(typeof err === "object" && err !== null)) {
-        return new Error(`${target.method} ${target.path} failed: ${String(err)}`);
-    }
-    const e = err as AxiosLikeError;
-    const headers = e.response?.headers ?? {};
-    const header = (name: string): string | undefined => {
-        const v = headers[name] ?? headers[name.toLowerCase()];
-        return typeof v === "string" && v.length > 0 ? v : undefined;
-    };
-    const requestId = header("Request-ID");
-    if (typeof e.code === "string" && SDK_VERIFY_CODE.test(e.code)) {
-        const signature = header("Wechatpay-Signature");
-        return new WechatpayVerificationError({
-            ...target,
-            code: e.code,
-            serial: header("Wechatpay-Serial"),
-            requestId,
-            probe: signature?.startsWith("WECHATPAY/SIGNTEST/") ?? false,
-        });
-    }
-    const status = e.response?.status;
-    if (typeof status === "number") {
-        const body = parseBody(e.response?.data);
-        return new WechatpayApiError({
-            ...target,
-            status,
-            code: body.code ?? `HTTP_${status}`,
-            apiMessage: body.message ?? "(no message)",
-            requestId,
-            ...(attempts ? { attempts } : {}),
-        });
-    }
-    if (e.isAxiosError) {
-        const code = e.code ?? "ERR_NETWORK";
-        return new WechatpayNetworkError({
-            ...target,
-            code,
-            detail: networkDetail(code, e.message),
-            hint: networkHint(code),
-            ...(attempts ? { attempts } : {}),
-        });
-    }
-    return err instanceof Error ? err : new Error(String(err));
+    return errorFrom(readFailure(err), target, attempts);
 }
 
-/** WeChat Pay's `{code, message}` error body, from parsed JSON or raw text. */
-export function parseBody(data: unknown): { code?: string; message?: string } {
+/** The error a user sees for what an attempt {@link Received}. */
+export function errorFrom(received: Received, target: RequestTarget, attempts?: readonly string[]): Error {
+    switch (received.kind) {
+        case "too-large":
+            return new WechatpayResponseError({
+                ...target,
+                code: "REPLY_TOO_LARGE",
+                reason: `it is over ${MAX_REPLY_BYTES} bytes (WeChat Pay's answers here are under 1 KB); the rest was not read`,
+            });
+        case "network":
+            return new WechatpayNetworkError({
+                ...target,
+                code: received.code,
+                detail: received.detail,
+                hint: networkHint(received.code),
+                ...(attempts ? { attempts } : {}),
+            });
+        case "other": {
+            const err = received.error;
+            return err instanceof Error ? err : new Error(`${target.method} ${target.path} failed: ${String(err)}`);
+        }
+        case "http":
+            break;
+    }
+    const { status } = received;
+    if (status >= 300 && status < 400) {
+        return new WechatpayResponseError({
+            ...target,
+            code: "REDIRECT",
+            reason:
+                `WeChat Pay never redirects, and the redirect${received.location ? ` to ${received.location}` : ""} ` +
+                "was not followed (nothing was sent there); check `wechatpay:baseUrl`",
+            received,
+        });
+    }
+    if (received.unverified !== undefined && status === 404) {
+        return new WechatpayResponseError({
+            ...target,
+            code: "UNSIGNED_404",
+            reason:
+                "a 404 that WeChat Pay did not sign is not its answer that no callback URL is set (a proxy, gateway or " +
+                "another host may have answered); check `wechatpay:baseUrl` and any proxy in between",
+            received,
+        });
+    }
+    if (received.unverified !== undefined) {
+        return new WechatpayVerificationError({
+            ...target,
+            code: received.unverified,
+            serial: received.serial,
+            requestId: received.requestId,
+            probe: received.probe === true,
+        });
+    }
+    const notJson = received.message === undefined && received.code === `HTTP_${status}`;
+    return new WechatpayApiError({
+        ...target,
+        status,
+        code: received.code,
+        apiMessage: notJson
+            ? `(not WeChat Pay's JSON error: ${received.contentType ?? "no content type"}, ${received.excerpt ?? "empty body"})`
+            : (received.message ?? "(no message)"),
+        requestId: received.requestId,
+        ...(attempts ? { attempts } : {}),
+    });
+}
+
+/** WeChat Pay's `{code, message}` error body, from parsed JSON or raw text; `json` when it was a JSON object. */
+export function parseBody(data: unknown): { code?: string; message?: string; json?: boolean } {
     let value = data;
     if (typeof data === "string") {
         try {
@@ -249,11 +504,12 @@ export function parseBody(data: unknown): { code?: string; message?: string } {
             return data ? { message: data.slice(0, 200) } : {};
         }
     }
-    if (typeof value !== "object" || value === null) {
+    if (typeof value !== "object" || value === null || Buffer.isBuffer(value)) {
         return {};
     }
     const { code, message } = value as { code?: unknown; message?: unknown };
     return {
+        json: true,
         ...(typeof code === "string" ? { code } : {}),
         ...(typeof message === "string" ? { message } : {}),
     };

@@ -7,10 +7,16 @@
 export { BACKUP_BASE_URL, DEFAULT_BASE_URL } from "./config";
 export {
     isWechatpayApiError,
+    isWechatpayError,
     isWechatpayNetworkError,
+    isWechatpayResponseError,
+    isWechatpayStateError,
     isWechatpayVerificationError,
+    type ResponseProblem,
     WechatpayApiError,
+    WechatpayError,
     WechatpayNetworkError,
+    WechatpayResponseError,
     WechatpayStateError,
     WechatpayVerificationError,
 } from "./errors";

@@ -2,11 +2,32 @@
  * When and how long to wait before sending a request again. Pure: the client owns the loop, this owns the policy.
  */
 
+import type { Received } from "./errors";
+
 /** What one attempt ended with, as the retry policy sees it. */
 export type AttemptOutcome =
     | { kind: "network"; code: string }
     | { kind: "http"; status: number; code: string; retryAfterSeconds?: number | undefined }
     | { kind: "other" };
+
+/** The retry policy's view of what an attempt {@link Received}: a refused or unverified reply is never retried. */
+export function outcomeOf(received: Received): AttemptOutcome {
+    switch (received.kind) {
+        case "network":
+            return { kind: "network", code: received.code };
+        case "http":
+            return received.unverified !== undefined || (received.status >= 300 && received.status < 400)
+                ? { kind: "other" }
+                : {
+                      kind: "http",
+                      status: received.status,
+                      code: received.code,
+                      retryAfterSeconds: received.retryAfterSeconds,
+                  };
+        default:
+            return { kind: "other" };
+    }
+}
 
 /** Network failures that mean "no answer": the request may be sent again (or to the backup domain). */
 const NETWORK_CODES = new Set([

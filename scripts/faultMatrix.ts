@@ -9,12 +9,15 @@
  * `scripts/faults.ts` runs all cells and prints the table; `test/engine/faults.engine.test.ts` runs a subset.
  */
 
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer } from "node:net";
 import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../provider/testing";
 import {
     captureRegistration,
     type PropertyMap,
     type ProviderHost,
+    ProviderHostCallError,
     prepareConsumer,
     startProviderHost,
     urnFor,
@@ -44,6 +47,15 @@ export const ALL_ATTEMPTS = MAX_RETRIES + 1;
 const PERSISTENT = ALL_ATTEMPTS + 1;
 export const LONG_DELAY_MS = 1_200;
 export const SHORT_DELAY_MS = 200;
+/** A trickled reply sends one byte this often: its ~80-byte body would take seconds, far past TIMEOUT_MS. */
+export const TRICKLE_MS_PER_BYTE = 100;
+/** The oversized reply's length: a client that buffered it whole would need this much memory and more. */
+export const OVERSIZED_BYTES = 256 * 1024 * 1024;
+/** The host's peak resident memory must stay under this (it is about 100 MB at rest). */
+export const HOST_PEAK_RSS_LIMIT_MB = 200;
+/** What the "2xx showing another URL" replies show. */
+export const OTHER_URL = "https://elsewhere.example.com/wechatpay/membercard";
+const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
 
 const PROGRAM = `
 const { MembercardCallback } = require("pulumi-wechatpay");
@@ -82,6 +94,10 @@ export interface FaultCase {
     failover?: boolean;
     /** One cell per step rather than one per request of the step (no request is targeted). */
     wholeStep?: boolean;
+    /** The targets this fault applies to (default: all of TARGETS). */
+    appliesTo?: (target: StepTarget) => boolean;
+    /** Builds the fault when it needs the matrix's parts (e.g. the redirect trap's origin). */
+    build?: (parts: { trapOrigin: string }) => Fault;
     /** A failure's message must match this to count as naming its cause. */
     cause: RegExp;
     expect(method: Method | undefined): Expectation;
@@ -224,6 +240,91 @@ export const FAULTS: readonly FaultCase[] = [
         cause: /ECONNABORTED|ETIMEDOUT|timeoutMs/,
         expect: (method) => (method === "PATCH" ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
     },
+    // Issue #9: replies that must never be taken as an answer.
+    {
+        id: "html-404",
+        label: "unsigned HTML 404 (proxy)",
+        fault: { kind: "html-404" },
+        times: PERSISTENT,
+        cause: /404 that WeChat Pay did not sign.*404 text\/html, not signed by WeChat Pay/,
+        expect: () => notRetried,
+    },
+    {
+        id: "unknown-route",
+        label: "404 for an unknown route",
+        fault: { kind: "unknown-route" },
+        times: PERSISTENT,
+        cause: /not signed by WeChat Pay, "\{\\"code\\":\\"NOT_FOUND\\"/,
+        expect: () => notRetried,
+    },
+    {
+        id: "trickle",
+        label: `trickled body (1 byte / ${TRICKLE_MS_PER_BYTE} ms) once`,
+        fault: { kind: "trickle", ms: TRICKLE_MS_PER_BYTE },
+        times: 1,
+        cause: /no complete reply within/,
+        expect: () => retriedOk,
+    },
+    {
+        id: "trickle-persistent",
+        label: "trickled body, every attempt",
+        fault: { kind: "trickle", ms: TRICKLE_MS_PER_BYTE },
+        times: ALL_ATTEMPTS,
+        cause: /no complete reply within/,
+        // A trickled PATCH reply was applied: the verified read-back after the last attempt sees it.
+        expect: (method) => (method === "PATCH" ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
+    },
+    {
+        id: "oversized",
+        label: `oversized body (${OVERSIZED_BYTES / 1024 / 1024} MB)`,
+        fault: { kind: "oversized", bytes: OVERSIZED_BYTES },
+        times: 1,
+        cause: /over 65536 bytes/,
+        expect: unverifiable,
+    },
+    {
+        id: "redirect",
+        label: "307 redirect to another host",
+        times: PERSISTENT,
+        build: ({ trapOrigin }) => ({ kind: "redirect", location: `${trapOrigin}${CALLBACK_PATH}` }),
+        cause: /never redirects, and the redirect to http:\/\/127\.0\.0\.1:\d+ was not followed/,
+        expect: () => notRetried,
+    },
+    {
+        id: "other-url",
+        label: "2xx showing another URL",
+        fault: { kind: "reply-body", body: JSON.stringify({ notify_url: OTHER_URL, mchid: MCHID }) },
+        times: 1,
+        appliesTo: (t) => t.method === "PATCH",
+        cause: /shows notify_url/,
+        expect: () => ({ ok: true, attempts: 1, readBack: true }),
+    },
+    {
+        id: "other-url-read-back",
+        label: "2xx showing another URL, read-back too",
+        fault: { kind: "reply-body", body: JSON.stringify({ notify_url: OTHER_URL, mchid: MCHID }) },
+        times: 2,
+        // Create is where a lost record would hurt: the resource must be kept, with the URL it replaced.
+        appliesTo: (t) => t.step === "create" && t.method === "PATCH",
+        cause: /shows notify_url "https:\/\/elsewhere\.example\.com\/wechatpay\/membercard", not the/,
+        expect: () => ({ ok: false, attempts: 1, readBack: true }),
+    },
+    {
+        id: "malformed-json",
+        label: "signed malformed JSON",
+        fault: { kind: "reply-body", body: '{"notify_url":' },
+        times: 1,
+        cause: /not the JSON object this API answers with/,
+        expect: unverifiable,
+    },
+    {
+        id: "other-mchid",
+        label: "signed reply for another mchid",
+        fault: { kind: "reply-body", body: JSON.stringify({ notify_url: URL_A, mchid: "1900009999" }) },
+        times: 1,
+        cause: /about merchant "1900009999", but the request was signed as merchant 1900000001/,
+        expect: unverifiable,
+    },
     {
         id: "failover",
         label: "primary dead, backup alive",
@@ -280,7 +381,9 @@ export function allCells(): Cell[] {
             }
         } else {
             for (const target of TARGETS) {
-                cells.push({ fault, target });
+                if (fault.appliesTo === undefined || fault.appliesTo(target)) {
+                    cells.push({ fault, target });
+                }
             }
         }
     }
@@ -326,6 +429,12 @@ export interface CellResult {
     liveLabel: LiveLabel;
     /** What the step returned (create, read, update). */
     outputs?: PropertyMap;
+    /** A failed create the engine keeps in state ("created, but failed to initialize"): its id and properties. */
+    kept?: { id: string; properties: PropertyMap };
+    /** The provider host's peak resident memory after the cell, in MB (measured for the oversized cells). */
+    hostPeakRssMb?: number;
+    /** Requests that reached the redirect trap (another host) during the cell. */
+    trapped: number;
     agree: boolean;
     agreeText: string;
     /** Success with the right live URL, or a clear error with the live URL unchanged. */
@@ -358,6 +467,9 @@ export function describeError(message: string): string {
         return `WechatpayVerificationError (${cause})`;
     }
     const net = /No answer from WeChat Pay to \S+ \S+: (.*)/.exec(message);
+    if (net && /no complete reply within/.test(net[1] ?? "")) {
+        return "WechatpayNetworkError ETIMEDOUT";
+    }
     if (net) {
         const code = /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(net[1] ?? "")?.[1] ?? "network";
         return `WechatpayNetworkError ${code}`;
@@ -365,8 +477,19 @@ export function describeError(message: string): string {
     if (/was not sent: the step's deadline/.test(message)) {
         return "WechatpayStateError (deadline)";
     }
-    if (/WeChat Pay answered PATCH/.test(message)) {
-        return "WechatpayStateError (unconfirmed)";
+    if (/WeChat Pay's reply to \S+ \S+ was not used/.test(message)) {
+        const problem = /did not sign/.test(message)
+            ? "unsigned 404"
+            : /never redirects/.test(message)
+              ? "redirect"
+              : /over \d+ bytes/.test(message)
+                ? "too large"
+                : /about merchant/.test(message)
+                  ? "other mchid"
+                  : /shows notify_url/.test(message)
+                    ? "other URL"
+                    : "malformed";
+        return `WechatpayResponseError (${problem})`;
     }
     return `Error: ${message.slice(0, 60)}`;
 }
@@ -407,7 +530,14 @@ export interface MatrixOptions {
 export interface Matrix {
     readonly emulator: Emulator;
     /** How long setting up took, in ms. */
-    readonly setup: { consumerMs: number; captureMs: number; hostsMs: number; fromCache: boolean };
+    readonly setup: {
+        consumerMs: number;
+        captureMs: number;
+        hostsMs: number;
+        fromCache: boolean;
+        /** The main host's peak RSS before any cell ran, in MB: the baseline for the oversized cells. */
+        hostPeakRssMbAtStart: number;
+    };
     run(cell: Cell): Promise<CellResult>;
     /** Everything the provider hosts printed (the user sees all of it). */
     hostOutput(): string;
@@ -442,6 +572,16 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
         onRequest: (r) => onRequest?.(r),
     });
     const hosts: ProviderHost[] = [];
+    // Another host a redirect points at: nothing may ever reach it.
+    let trapped = 0;
+    const trap: HttpServer = createHttpServer((_req, res) => {
+        trapped += 1;
+        res.end("{}");
+    });
+    await new Promise<void>((done) => trap.listen(0, "127.0.0.1", done));
+    const trapAddress = trap.address();
+    const trapOrigin = `http://127.0.0.1:${typeof trapAddress === "object" && trapAddress ? trapAddress.port : 0}`;
+    const closeTrap = () => new Promise<void>((done) => trap.close(() => done()));
     try {
         let t = performance.now();
         log("packing and installing the package into a consumer folder…");
@@ -495,6 +635,8 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
             throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
         }
 
+        const hostPeakRssMbAtStart = peakRssMb(host.pid);
+
         const run = async (cell: Cell): Promise<CellResult> => {
             const { fault, target } = cell;
             const { step } = target;
@@ -503,7 +645,8 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
             const intended = step === "update" ? URL_B : step === "delete" ? ORIGINAL_URL : URL_A;
             emulator.setNotifyUrl(before);
 
-            const injected = fault.fault;
+            const injected = fault.build ? fault.build({ trapOrigin }) : fault.fault;
+            const trappedBefore = trapped;
             if (injected !== undefined) {
                 if (target.armAfter === 0) {
                     emulator.failNext(injected, fault.times);
@@ -521,6 +664,7 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
             const h = fault.failover ? failoverHost : host;
             let outputs: PropertyMap | undefined;
             let message: string | undefined;
+            let kept: CellResult["kept"];
             const started = performance.now();
             try {
                 switch (step) {
@@ -541,6 +685,9 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
                 }
             } catch (e) {
                 message = e instanceof Error ? e.message : String(e);
+                if (e instanceof ProviderHostCallError && e.initFailed !== undefined) {
+                    kept = { id: e.initFailed.id, properties: e.initFailed.properties };
+                }
             }
             const ms = performance.now() - started;
             onRequest = undefined;
@@ -551,25 +698,54 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
                 await until(() => delayed() >= fault.times, injected.ms + 2_000);
             }
 
+            if (injected?.kind === "oversized" || injected?.kind === "trickle") {
+                // The reply's end (the client hanging up) is recorded a moment after the step returns.
+                await until(() => emulator.requests.every((r) => r.fault !== injected.kind || r.streamed), 5_000);
+            }
             const requests = [...emulator.requests].sort((a, b) => a.at - b.at);
             const live = emulator.notifyUrl();
-            return judge({ cell, before, intended, outputs, message, requests, live, ms });
+            const observed: Observed = {
+                cell,
+                before,
+                intended,
+                outputs,
+                message,
+                requests,
+                live,
+                ms,
+                trapped: trapped - trappedBefore,
+            };
+            if (kept !== undefined) observed.kept = kept;
+            if (injected?.kind === "oversized") observed.hostPeakRssMb = peakRssMb(h.pid);
+            return judge(observed);
         };
 
         return {
             emulator,
-            setup: { consumerMs, captureMs, hostsMs, fromCache: consumer.fromCache },
+            setup: { consumerMs, captureMs, hostsMs, fromCache: consumer.fromCache, hostPeakRssMbAtStart },
             run,
             hostOutput: () => hosts.map((h) => h.output()).join("\n"),
             async close() {
                 await Promise.all(hosts.map((h) => h.close()));
                 await emulator.close();
+                await closeTrap();
             },
         };
     } catch (err) {
         await Promise.all(hosts.map((h) => h.close()));
         await emulator.close();
+        await closeTrap();
         throw err;
+    }
+}
+
+/** A process's peak resident set size (VmHWM), in MB; NaN where /proc is not available. */
+export function peakRssMb(pid: number): number {
+    try {
+        const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
+    } catch {
+        return Number.NaN;
     }
 }
 
@@ -583,6 +759,21 @@ export interface Observed {
     requests: RecordedRequest[];
     live: string | undefined;
     ms: number;
+    /** Requests that reached the redirect trap during the cell (0 when not given). */
+    trapped?: number;
+    kept?: { id: string; properties: PropertyMap };
+    hostPeakRssMb?: number;
+}
+
+/** A failed create the engine keeps, with its id and the URL live before it recorded: nothing is lost. */
+function keptSafely(o: Observed): boolean {
+    return (
+        o.cell.target.step === "create" &&
+        o.kept !== undefined &&
+        o.kept.id === MCHID &&
+        o.kept.properties.previousNotifyUrl === o.before &&
+        o.kept.properties.appliedNotifyUrl === URL_A
+    );
 }
 
 /**
@@ -628,6 +819,10 @@ export function judge(o: Observed): CellResult {
         }
         agree = wrong.length === 0;
         agreeText = agree ? (target.step === "delete" ? "yes (restored)" : "yes") : `NO: ${wrong.join("; ")}`;
+    } else if (keptSafely(o)) {
+        // The engine keeps the resource with the URL it replaced: the next `up` sets ours again, destroy restores.
+        agree = true;
+        agreeText = `kept (partially created), previous ${live === before ? "live" : "recorded"}`;
     } else {
         agree = live === before;
         agreeText = agree ? "yes (unchanged)" : `NO: live changed to ${liveLabel}`;
@@ -638,12 +833,19 @@ export function judge(o: Observed): CellResult {
         if (live !== intended) notClean.push(`succeeded but live is ${liveLabel}`);
         if (!agree) notClean.push("outputs disagree with live");
     } else {
-        if (live !== before) notClean.push("failed but the live URL changed");
+        if (live !== before && !keptSafely(o)) notClean.push("failed but the live URL changed");
         if (!fault.cause.test(message)) notClean.push("message does not name the cause");
         const restoreFailed = target.step === "delete" && firstPatch >= 0;
         if (restoreFailed && !(/retainOnDelete/.test(message) && /pulumi state delete/.test(message))) {
             notClean.push("failed restore does not point at retainOnDelete / pulumi state delete");
         }
+    }
+
+    if (o.ms > DEADLINE_MS + 1_000) notClean.push(`took ${Math.round(o.ms)} ms, past deadlineMs + 1 s`);
+    const trapped = o.trapped ?? 0;
+    if (trapped > 0) notClean.push(`${plural(trapped, "request")} reached the redirect's host`);
+    if (o.hostPeakRssMb !== undefined && !(o.hostPeakRssMb < HOST_PEAK_RSS_LIMIT_MB)) {
+        notClean.push(`host peak RSS ${o.hostPeakRssMb} MB, not under ${HOST_PEAK_RSS_LIMIT_MB} MB`);
     }
 
     const expected = fault.expect(target.method);
@@ -668,9 +870,11 @@ export function judge(o: Observed): CellResult {
 
     const error = message === undefined ? undefined : describeError(message);
     const tries = target.method === undefined ? "" : ` after ${plural(attempts, "attempt")}`;
-    const outcome = ok
-        ? `ok${failover ? " via backup" : ""}${tries}${readBack ? " + verified read-back" : ""}`
-        : `failed: ${error}${tries}`;
+    const outcome =
+        (ok
+            ? `ok${failover ? " via backup" : ""}${tries}${readBack ? " + verified read-back" : ""}`
+            : `failed: ${error}${tries}${readBack ? " + verified read-back" : ""}`) +
+        (o.hostPeakRssMb !== undefined ? `; host peak RSS ${o.hostPeakRssMb} MB` : "");
 
     const result: CellResult = {
         cell,
@@ -685,12 +889,15 @@ export function judge(o: Observed): CellResult {
         liveLabel,
         agree,
         agreeText,
+        trapped,
         clean: notClean.length === 0,
         notClean,
         unexpected,
         ms: o.ms,
     };
     if (message !== undefined) result.message = message;
+    if (o.kept !== undefined) result.kept = o.kept;
+    if (o.hostPeakRssMb !== undefined) result.hostPeakRssMb = o.hostPeakRssMb;
     if (error !== undefined) result.error = error;
     if (outputs !== undefined) result.outputs = outputs;
     return result;
@@ -700,7 +907,14 @@ export function judge(o: Observed): CellResult {
 // Rendering.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The Markdown table for the README, with its legend. */
+/** The table's header row: `docs/reliability.md` is checked against it. */
+export const TABLE_HEADER = "| fault | step | outcome | WeChat Pay requests | live after | state = live | clean |";
+/** The first line of `docs/reliability.md`. */
+export const DOC_TITLE = "# Reliability: the fault matrix";
+/** The line that introduces the totals in `docs/reliability.md`. */
+export const TOTALS_HEADING = "## Totals";
+
+/** The Markdown table, with its legend. */
 export function renderTable(results: readonly CellResult[]): string {
     const lines = [
         `Settings: \`wechatpay:maxRetries\` ${MAX_RETRIES}, \`wechatpay:timeoutMs\` ${TIMEOUT_MS}, ` +
@@ -709,7 +923,7 @@ export function renderTable(results: readonly CellResult[]): string {
             "Requests are what the emulator saw, in arrival order; `[kind]` marks a reply the fault altered, " +
             "`reset` a dropped connection, `(+1.0 s)` a wait.",
         "",
-        "| fault | step | outcome | WeChat Pay requests | live after | state = live | clean |",
+        TABLE_HEADER,
         "| --- | --- | --- | --- | --- | --- | --- |",
     ];
     for (const r of results) {
@@ -723,6 +937,40 @@ export function renderTable(results: readonly CellResult[]): string {
         );
     }
     return lines.join("\n");
+}
+
+/**
+ * The whole `docs/reliability.md` (`npm run faults -- --out docs/reliability.md`): what the matrix is, the table and
+ * the totals.
+ */
+export function renderDocument(results: readonly CellResult[]): string {
+    const longest = results.reduce((a, r) => Math.max(a, r.ms), 0);
+    const rss = results.flatMap((r) => (r.hostPeakRssMb === undefined ? [] : [r.hostPeakRssMb]));
+    return [
+        DOC_TITLE,
+        "",
+        "Generated by `npm run faults -- --out docs/reliability.md`; do not edit by hand.",
+        "",
+        "Every fault the emulator can inject, against every request of every lifecycle step that calls WeChat Pay, run",
+        "through Pulumi's own provider host with the package as a user installs it (the `npm pack` tarball). A cell is",
+        "clean when the step either succeeds with the right live URL and outputs that match it, or fails with an error",
+        "that names the cause while the live URL is unchanged (or the resource is kept in state with the URL it",
+        "replaced); when it ends within `wechatpay:deadlineMs` plus one second; when nothing reaches the host a redirect",
+        `points at; and when the provider host's peak memory stays under ${HOST_PEAK_RSS_LIMIT_MB} MB.`,
+        "",
+        renderTable(results),
+        "",
+        TOTALS_HEADING,
+        "",
+        `${summarize(results)}.`,
+        "",
+        `Longest step: ${(longest / 1000).toFixed(1)} s (limit: \`wechatpay:deadlineMs\` ${DEADLINE_MS / 1000} s + 1 s).` +
+            (rss.length > 0
+                ? ` Provider host peak RSS after the oversized-body cells: at most ${Math.max(...rss)} MB ` +
+                  `(limit ${HOST_PEAK_RSS_LIMIT_MB} MB; the body was ${OVERSIZED_BYTES / 1024 / 1024} MB).`
+                : ""),
+        "",
+    ].join("\n");
 }
 
 /** `88 cells, 88 clean, 0 not clean` (and how many differ from the designed behaviour, when any do). */

@@ -3,15 +3,22 @@
  * packed package, prints a Markdown table and a summary, and exits 1 when any cell is not clean or not as designed.
  *
  * `--verbose` also prints every failure's full message (what the user would see).
+ * `--out FILE` also writes the matrix as a Markdown document (docs/reliability.md is this, committed).
  */
 
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { allCells, type CellResult, renderTable, startMatrix, summarize } from "./faultMatrix";
+import { allCells, type CellResult, renderDocument, renderTable, startMatrix, summarize } from "./faultMatrix";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<number> {
     const verbose = process.argv.includes("--verbose");
+    const outAt = process.argv.indexOf("--out");
+    const out = outAt >= 0 ? process.argv[outAt + 1] : undefined;
+    if (outAt >= 0 && (out === undefined || out.startsWith("--"))) {
+        throw new Error("--out needs a file name, e.g. --out docs/reliability.md");
+    }
     const started = performance.now();
     const matrix = await startMatrix({
         packageDir: resolve(__dirname, ".."),
@@ -44,13 +51,18 @@ async function main(): Promise<number> {
         }
         console.log("");
     }
-    const { consumerMs, captureMs, hostsMs, fromCache } = matrix.setup;
+    const { consumerMs, captureMs, hostsMs, fromCache, hostPeakRssMbAtStart } = matrix.setup;
+    console.log(`Provider host peak RSS before the cells: ${hostPeakRssMbAtStart} MB`);
     console.log(
         `Timings: pack + install ${seconds(consumerMs)}${fromCache ? " (consumer cached)" : ""}, ` +
             `capture __provider ${seconds(captureMs)}, start 2 provider hosts ${seconds(hostsMs)}, ` +
             `${results.length} cells ${seconds(cellsMs)}, total ${seconds(performance.now() - started)}`,
     );
     console.log(summarize(results));
+    if (out !== undefined) {
+        writeFileSync(out, renderDocument(results));
+        console.log(`Wrote ${out}`);
+    }
     return results.every((r) => r.clean && r.unexpected.length === 0) ? 0 : 1;
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isIPv4 } from "node:net";
 import { NonceLog, parseAuthorization, signResponse, verifyRequest } from "./auth";
@@ -36,7 +37,16 @@ interface Reply {
     body?: string;
     code?: string;
     headers?: Record<string, string>;
+    /** Default `application/json` when there is a body. */
+    contentType?: string;
+    /** Sent without `Wechatpay-*` headers: WeChat Pay signs only replies to requests whose signature it verified. */
+    unsigned?: boolean;
 }
+
+/** What a proxy or gateway in front of WeChat Pay might answer. */
+const HTML_404 =
+    "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n" +
+    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 function errorReply(error: EmulatorError): Reply {
     const reply: Reply = {
@@ -82,6 +92,23 @@ function readBody(req: IncomingMessage): Promise<{ raw: Buffer; tooLarge: boolea
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** `bytes` of a JSON-looking body, in 64 KiB chunks made on demand (never held whole). */
+function* filler(bytes: number): Generator<Buffer> {
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    chunk[0] = 0x7b; // "{": looks like the start of a JSON object
+    for (let left = bytes; left > 0; left -= chunk.length) {
+        yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+    }
+}
+
+/** A body as one-byte chunks. */
+function* bytesOf(body: string): Generator<Buffer> {
+    const buf = Buffer.from(body);
+    for (let i = 0; i < buf.length; i++) {
+        yield buf.subarray(i, i + 1);
+    }
+}
+
 function validateFault(fault: Fault): void {
     switch (fault.kind) {
         case "error":
@@ -100,6 +127,28 @@ function validateFault(fault: Fault): void {
                 throw new TypeError(`Fault delay must be a non-negative number of ms, got ${fault.ms}.`);
             }
             return;
+        case "trickle":
+            if (!Number.isFinite(fault.ms) || fault.ms <= 0) {
+                throw new TypeError(`Fault trickle must be a positive number of ms per byte, got ${fault.ms}.`);
+            }
+            return;
+        case "oversized":
+            if (!Number.isInteger(fault.bytes) || fault.bytes < 1) {
+                throw new TypeError(`Fault oversized must be a positive whole number of bytes, got ${fault.bytes}.`);
+            }
+            return;
+        case "redirect":
+            if (typeof fault.location !== "string" || fault.location === "") {
+                throw new TypeError("Fault redirect needs a location.");
+            }
+            return;
+        case "reply-body":
+            if (typeof fault.body !== "string") {
+                throw new TypeError("Fault reply-body needs a body string.");
+            }
+            return;
+        case "html-404":
+        case "unknown-route":
         case "bad-signature":
         case "sign-test":
         case "unknown-serial":
@@ -281,7 +330,13 @@ class HttpEmulator implements Emulator {
         }
 
         let reply: Reply;
-        if (fault?.kind === "error") {
+        if (fault?.kind === "html-404") {
+            reply = { status: 404, body: HTML_404, contentType: "text/html; charset=utf-8", unsigned: true };
+        } else if (fault?.kind === "unknown-route") {
+            reply = { ...errorReply(new EmulatorError(404, "NOT_FOUND", "No such API.")), unsigned: true };
+        } else if (fault?.kind === "redirect") {
+            reply = { status: 307, headers: { Location: fault.location }, unsigned: true };
+        } else if (fault?.kind === "error") {
             reply = errorReply(new EmulatorError(fault.status, fault.code, fault.message ?? `Emulated ${fault.code}.`));
             if (fault.retryAfter !== undefined) {
                 reply.headers = { ...reply.headers, "Retry-After": String(fault.retryAfter) };
@@ -292,8 +347,11 @@ class HttpEmulator implements Emulator {
             );
         } else {
             reply = this.answer(req, raw);
+            if (fault?.kind === "reply-body" && reply.status < 300) {
+                reply = { ...reply, status: 200, body: fault.body };
+            }
         }
-        const responseSerial = this.send(res, wechatpaySerial, reply, fault);
+        const responseSerial = this.send(res, wechatpaySerial, reply, fault, base);
         base.status = reply.status;
         if (reply.code !== undefined) {
             base.code = reply.code;
@@ -316,7 +374,8 @@ class HttpEmulator implements Emulator {
             const query = path.indexOf("?");
             const pathname = query < 0 ? path : path.slice(0, query);
             if (pathname !== CALLBACK_PATH) {
-                throw new EmulatorError(404, "NOT_FOUND", `No API at ${pathname}.`);
+                // Routed before the signature is checked, so unsigned (see Reply.unsigned).
+                return { ...errorReply(new EmulatorError(404, "NOT_FOUND", `No API at ${pathname}.`)), unsigned: true };
             }
             const method = req.method ?? "";
             if (method !== "GET" && method !== "PATCH") {
@@ -368,6 +427,7 @@ class HttpEmulator implements Emulator {
         wechatpaySerial: string | undefined,
         reply: Reply,
         fault: Fault | undefined,
+        record: RecordedRequest,
     ): string | undefined {
         // The request header picks the scheme: the public key's id selects it, anything else gets the platform
         // certificate, as WeChat Pay does.
@@ -380,12 +440,18 @@ class HttpEmulator implements Emulator {
             ...reply.headers,
         };
         if (reply.body !== undefined) {
-            headers["Content-Type"] = "application/json";
+            headers["Content-Type"] = reply.contentType ?? "application/json";
             headers["Content-Length"] = String(Buffer.byteLength(body));
+        }
+        if (fault?.kind === "oversized") {
+            // Chunked: no Content-Length for a client to refuse up front; it has to count while reading.
+            headers["Content-Type"] = "application/json";
+            delete headers["Content-Length"];
         }
 
         let signature: ReturnType<typeof signResponse> | undefined;
-        switch (fault?.kind) {
+        switch (reply.unsigned ? "unsigned" : fault?.kind) {
+            case "unsigned":
             case "missing-headers":
                 break;
             case "unknown-serial": {
@@ -415,8 +481,53 @@ class HttpEmulator implements Emulator {
             headers["Wechatpay-Signature"] = signature.signature;
         }
         res.writeHead(reply.status, headers);
-        res.end(reply.body);
+        if (fault?.kind === "trickle") {
+            void this.stream(res, record, bytesOf(body), fault.ms);
+        } else if (fault?.kind === "oversized") {
+            void this.stream(res, record, filler(fault.bytes), 0);
+        } else {
+            res.end(reply.body);
+        }
         return signature?.serial;
+    }
+
+    /**
+     * Writes `chunks` (waiting `gapMs` between them, and for the client to read), stopping when the client goes away;
+     * records how much was sent and whether the client left early.
+     */
+    private async stream(
+        res: ServerResponse,
+        record: RecordedRequest,
+        chunks: Iterable<Buffer>,
+        gapMs: number,
+    ): Promise<void> {
+        let bytes = 0;
+        let closed = false;
+        res.once("close", () => {
+            closed = true;
+        });
+        for (const chunk of chunks) {
+            if (closed || this.closed) {
+                break;
+            }
+            if (gapMs > 0) {
+                await this.sleep(gapMs);
+                if (closed || this.closed) {
+                    break;
+                }
+            }
+            bytes += chunk.length;
+            if (!res.write(chunk)) {
+                await Promise.race([once(res, "drain"), once(res, "close")]);
+            }
+        }
+        const closedEarly = closed || this.closed;
+        if (!closedEarly) {
+            res.end();
+        } else {
+            res.destroy();
+        }
+        record.streamed = { bytes, closedEarly };
     }
 }
 

@@ -30,8 +30,9 @@ export interface EmulatorOptions {
      */
     merchants?: Array<{ mchid: string; notifyUrl?: string }>;
     /**
-     * What GET answers when a merchant never set a URL: 404 RESOURCE_NOT_EXISTS, 200 with `"notify_url":""`,
-     * or 400 RESOURCE_NOT_EXISTS. WeChat Pay does not document which, so clients must handle all three.
+     * What GET answers when a merchant never set a URL. WeChat Pay does not document it; the default,
+     * a signed 404 `RESOURCE_NOT_EXISTS`, is the one reply the provider takes as "nothing is set". The others
+     * (200 with `"notify_url":""`, 400 RESOURCE_NOT_EXISTS) exist to show that the provider refuses them.
      * @default "not-found"
      */
     unsetReply?: UnsetReply;
@@ -76,6 +77,11 @@ export interface RecordedRequest {
     responseSerial?: string;
     /** When the request arrived (`Date.now()`). */
     at: number;
+    /**
+     * For `trickle` and `oversized` faults: body bytes written before the reply ended, and whether the client
+     * closed the connection before the whole body was sent. Filled in when the reply ends.
+     */
+    streamed?: { bytes: number; closedEarly: boolean };
 }
 
 /** A misbehaviour to inject into the next request(s). */
@@ -95,7 +101,22 @@ export type Fault =
     /** Destroy the connection without answering (the operation is NOT applied). */
     | { kind: "reset" }
     /** Wait `ms` milliseconds, then answer normally. */
-    | { kind: "delay"; ms: number };
+    | { kind: "delay"; ms: number }
+    /** An unsigned `404 text/html` page, as a proxy or gateway answers (the operation is NOT applied). */
+    | { kind: "html-404" }
+    /**
+     * Answer as WeChat Pay answers a path it serves no API at: an unsigned 404 `NOT_FOUND` (answered before the
+     * request's signature is checked, so unsigned). The operation is NOT applied.
+     */
+    | { kind: "unknown-route" }
+    /** An unsigned `307` to `location` (the operation is NOT applied). WeChat Pay never redirects. */
+    | { kind: "redirect"; location: string }
+    /** Answer normally, but send the body one byte every `ms` milliseconds (the operation IS applied). */
+    | { kind: "trickle"; ms: number }
+    /** A 200 whose chunked body runs to `bytes` bytes, written as fast as the client reads (the operation IS applied). */
+    | { kind: "oversized"; bytes: number }
+    /** Answer a 2xx with this body instead, correctly signed (the operation IS applied). */
+    | { kind: "reply-body"; body: string };
 
 /** A running emulator of WeChat Pay's member-card callback API. */
 export interface Emulator {

@@ -130,7 +130,6 @@ describe("round trip", () => {
                 body: "",
                 status: 404,
                 code: "NOT_FOUND",
-                responseSerial: creds.platformSerial,
                 at: expect.any(Number),
             },
         ]);

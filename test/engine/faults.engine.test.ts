@@ -10,10 +10,12 @@ import {
     ALL_ATTEMPTS,
     type CellResult,
     findCell,
+    HOST_PEAK_RSS_LIMIT_MB,
     judge,
     type Matrix,
     type Method,
     ORIGINAL_URL,
+    OTHER_URL,
     type Step,
     startMatrix,
     summarize,
@@ -138,6 +140,76 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
         expect(r).toMatchObject({ ok: true, clean: true, outcome: "ok via backup" });
         expect(calls(r)).toEqual(["GET 200", "PATCH 200"]);
         expect(r.live).toBe(step === "create" ? URL_A : ORIGINAL_URL);
+    });
+
+    // Issue #9: replies that must never be taken as an answer, through the provider host.
+    it("refresh fails on an unsigned HTML 404 instead of dropping the resource, and says what it received", async () => {
+        const r = await run("html-404", "read");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
+        expect(r.error).toBe("WechatpayResponseError (unsigned 404)");
+        expect(r.message).toMatch(
+            /Received: 404 text\/html, not signed by WeChat Pay, "<html>.*"… \(Request-ID [0-9A-F]{32}\)/,
+        );
+    });
+
+    it("destroy fails on WeChat Pay's unsigned 404 for an unknown route instead of skipping the restore", async () => {
+        const r = await run("unknown-route", "delete", "GET");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
+        expect(calls(r)).toEqual(["GET 404"]);
+        expect(r.message).toMatch(/retainOnDelete/);
+    });
+
+    it("create records no previous URL from a signed malformed reply: it fails before the PATCH", async () => {
+        const r = await run("malformed-json", "create", "GET");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: ORIGINAL_URL, clean: true });
+        expect(calls(r)).toEqual(["GET 200"]);
+    });
+
+    it("refresh refuses a signed reply about another merchant", async () => {
+        const r = await run("other-mchid", "read");
+        expect(r).toMatchObject({ ok: false, live: URL_A, clean: true });
+        expect(r.message).toMatch(/about merchant "1900009999", but the request was signed as merchant 1900000001/);
+    });
+
+    it("bounds every attempt, body included: a trickled body on every read attempt ends well within the deadline", async () => {
+        const r = await run("trickle-persistent", "read");
+        expect(r).toMatchObject({ ok: false, attempts: ALL_ATTEMPTS, live: URL_A, clean: true });
+        expect(r.error).toBe("WechatpayNetworkError ETIMEDOUT");
+        // Three 500 ms attempts plus backoff (about 2 s); unbounded, each ~80-byte reply would take ~8 s.
+        expect(r.ms).toBeLessThan(6_000);
+        expect(r.requests.every((x) => x.streamed?.closedEarly === true)).toBe(true);
+    });
+
+    it("refuses a 256 MB reply without buffering it: the host's memory stays bounded", async () => {
+        const r = await run("oversized", "read");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
+        expect(r.error).toBe("WechatpayResponseError (too large)");
+        expect(r.hostPeakRssMb).toBeLessThan(HOST_PEAK_RSS_LIMIT_MB);
+        expect(r.requests[0]?.streamed?.closedEarly).toBe(true);
+        expect(r.requests[0]?.streamed?.bytes).toBeLessThan(8 * 1024 * 1024);
+    });
+
+    it("does not follow a redirect of update's PATCH: nothing reaches the other host", async () => {
+        const r = await run("redirect", "update");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, trapped: 0, clean: true });
+        expect(calls(r)).toEqual(["PATCH 307"]);
+        expect(r.message).toMatch(
+            /WeChat Pay never redirects, and the redirect to http:\/\/127\.0\.0\.1:\d+ was not followed/,
+        );
+    });
+
+    it("keeps a create whose PATCH and read-back show another URL: id and previous URL stay in state", async () => {
+        const r = await run("other-url-read-back", "create", "PATCH");
+        expect(r).toMatchObject({ ok: false, readBack: true, clean: true });
+        expect(r.kept).toEqual({
+            id: "1900000001",
+            properties: expect.objectContaining({
+                mchid: "1900000001",
+                appliedNotifyUrl: URL_A,
+                previousNotifyUrl: ORIGINAL_URL,
+            }),
+        });
+        expect(r.message).toContain(`it shows notify_url "${OTHER_URL}", not the "${URL_A}" sent`);
     });
 
     it("every cell above is clean and as designed", () => {

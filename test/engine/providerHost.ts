@@ -42,6 +42,7 @@ import type * as GrpcModule from "@grpc/grpc-js";
 import type * as PluginPbModule from "@pulumi/pulumi/proto/plugin_pb";
 import type * as ProviderGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as ProviderPbModule from "@pulumi/pulumi/proto/provider_pb";
+import type * as StatusPbModule from "@pulumi/pulumi/proto/status_pb";
 import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
 import type { Consumer } from "./consumer";
@@ -132,6 +133,8 @@ export class ProviderHostCallError extends Error {
         readonly method: string,
         readonly grpcCode: number,
         details: string,
+        /** Create's "created, but failed to initialize" detail: what the engine keeps in state. */
+        readonly initFailed?: { id: string; properties: PropertyMap; reasons: string[] },
     ) {
         super(details);
     }
@@ -143,6 +146,7 @@ interface Protocol {
     rpc: typeof ProviderGrpcModule;
     Struct: typeof StructModule.Struct;
     Empty: typeof EmptyModule.Empty;
+    Status: typeof StatusPbModule.Status;
 }
 
 /** Loads gRPC and the generated protobuf code from the consumer's @pulumi/pulumi, the copy the host runs. */
@@ -156,6 +160,7 @@ function loadProtocol(consumer: Consumer): Protocol {
         rpc: fromPulumi("./proto/provider_grpc_pb.js") as typeof ProviderGrpcModule,
         Struct: (fromPulumi("google-protobuf/google/protobuf/struct_pb.js") as typeof StructModule).Struct,
         Empty: (fromPulumi("google-protobuf/google/protobuf/empty_pb.js") as typeof EmptyModule).Empty,
+        Status: (fromPulumi("./proto/status_pb.js") as typeof StatusPbModule).Status,
     };
 }
 
@@ -227,10 +232,30 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
     ): Promise<Res> {
         return new Promise((resolveCall, reject) => {
             send(new grpc.Metadata(), { deadline: Date.now() + CALL_TIMEOUT_MS }, (err, res) => {
-                if (err) reject(new ProviderHostCallError(method, err.code, err.details || err.message));
+                if (err)
+                    reject(new ProviderHostCallError(method, err.code, err.details || err.message, initFailed(err)));
                 else resolveCall(res);
             });
         });
+    }
+
+    /** The ErrorResourceInitFailed detail the host packs into `grpc-status-details-bin` (dynamic-provider/index.js). */
+    function initFailed(err: GrpcModule.ServiceError): ProviderHostCallError["initFailed"] {
+        const [bin] = err.metadata?.get("grpc-status-details-bin") ?? [];
+        if (!(bin instanceof Buffer)) {
+            return undefined;
+        }
+        for (const any of proto.Status.deserializeBinary(bin).getDetailsList()) {
+            if (any.getTypeName() === "pulumirpc.ErrorResourceInitFailed") {
+                const detail = pb.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
+                return {
+                    id: detail.getId(),
+                    properties: plain(detail.getProperties()),
+                    reasons: detail.getReasonsList(),
+                };
+            }
+        }
+        return undefined;
     }
 
     /** Plain objects → Struct. A JSON round trip drops `undefined` like the engine's marshalling drops absent keys. */

@@ -81,8 +81,10 @@ describe("each fault ends in a clear error and leaves the live URL unchanged", (
         emulator.failNext({ kind: "delay", ms: 1000 });
         await expect(provider.read("1900000001", {})).rejects.toMatchObject({
             name: "WechatpayNetworkError",
-            code: "ECONNABORTED",
-            message: expect.stringContaining("No reply within `wechatpay:timeoutMs`: check the network"),
+            code: "ETIMEDOUT",
+            message:
+                "No answer from WeChat Pay to GET /v3/marketing/membercard-open/callback: no complete reply within " +
+                "200 ms (headers and body). No reply within `wechatpay:timeoutMs`: check the network, or raise the timeout",
         });
         // Let the late reply finish here, not in the next test's request log.
         await until(() => emulator.requests.length === 1);

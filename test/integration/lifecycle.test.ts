@@ -81,17 +81,39 @@ describe("create", () => {
         expect(JSON.parse(emulator.requests[1]?.body ?? "")).toEqual({ notify_url: NEW });
     });
 
-    it.each([
-        ["404", "not-found", "GET 404"],
-        ["400 RESOURCE_NOT_EXISTS", "bad-request", "GET 400"],
-        ["an empty notify_url", "empty", "GET 200"],
-    ] as const)("records no previous URL when GET answers %s", async (_what, unsetReply, get) => {
-        const fresh = await startEmulator({ unsetReply });
+    it("records no previous URL when GET answers WeChat Pay's signed 404 RESOURCE_NOT_EXISTS", async () => {
+        const fresh = await startEmulator();
         try {
             const provider = await configuredProvider(fresh);
             const result = await provider.create({ notifyUrl: NEW });
             expect(result.outs).toEqual({ notifyUrl: NEW, mchid: fresh.credentials().mchid, appliedNotifyUrl: NEW });
-            expect(calls(fresh)).toEqual([get, "PATCH 200"]);
+            expect(calls(fresh)).toEqual(["GET 404", "PATCH 200"]);
+        } finally {
+            await fresh.close();
+        }
+    });
+
+    // Only the signed 404 RESOURCE_NOT_EXISTS means "nothing is set" (see meansNoneSet in client.ts); any other
+    // "unset-looking" reply is an error, and nothing is sent.
+    it.each([
+        [
+            "400 RESOURCE_NOT_EXISTS",
+            "bad-request",
+            "GET 400",
+            { name: "WechatpayApiError", status: 400, code: "RESOURCE_NOT_EXISTS" },
+        ],
+        [
+            "an empty notify_url",
+            "empty",
+            "GET 200",
+            { name: "WechatpayResponseError", status: 200, code: "MALFORMED_REPLY" },
+        ],
+    ] as const)("refuses to read %s as 'nothing set'", async (_what, unsetReply, get, shape) => {
+        const fresh = await startEmulator({ unsetReply });
+        try {
+            const provider = await configuredProvider(fresh);
+            await expect(provider.create({ notifyUrl: NEW })).rejects.toMatchObject(shape);
+            expect(calls(fresh)).toEqual([get]);
         } finally {
             await fresh.close();
         }

@@ -5,6 +5,7 @@ import {
     describeOutcome,
     isNetworkFailure,
     isTransient,
+    outcomeOf,
     parseRetryAfter,
 } from "../../provider/retry";
 
@@ -54,5 +55,27 @@ describe("retry policy", () => {
     it("labels attempts", () => {
         expect(describeOutcome({ kind: "http", status: 500, code: "SYSTEM_ERROR" })).toBe("500 SYSTEM_ERROR");
         expect(describeOutcome({ kind: "network", code: "ECONNRESET" })).toBe("ECONNRESET");
+    });
+});
+
+describe("outcomeOf: the retry policy's view of what an attempt received", () => {
+    it.each([
+        [{ kind: "network", code: "ETIMEDOUT", detail: "d" } as const, { kind: "network", code: "ETIMEDOUT" }, true],
+        [
+            { kind: "http", status: 503, code: "HTTP_503", retryAfterSeconds: 2 } as const,
+            { kind: "http", status: 503, code: "HTTP_503", retryAfterSeconds: 2 },
+            true,
+        ],
+        // A redirect, a refused body and an unverified reply are never retried.
+        [{ kind: "http", status: 307, code: "HTTP_307" } as const, { kind: "other" }, false],
+        [
+            { kind: "http", status: 404, code: "HTTP_404", unverified: "EV3_RES_HEADERS_INCOMPLATE" } as const,
+            { kind: "other" },
+            false,
+        ],
+        [{ kind: "too-large" } as const, { kind: "other" }, false],
+    ])("%o -> %o (transient %s)", (received, outcome, transient) => {
+        expect(outcomeOf(received)).toEqual(outcome);
+        expect(isTransient(outcomeOf(received))).toBe(transient);
     });
 });
