@@ -14,17 +14,17 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { type Emulator, startEmulator } from "../provider/testing";
 import {
     compareVersions,
     findPulumiClis,
     MIN_CLI_VERSION,
+    prepareConsumer,
     prepareQuickstartWorkDir,
     pulumiEnv,
     REPO,
     STORY,
-} from "../test/cli/support";
-import { prepareConsumer } from "../test/engine/harness";
+} from "../harness";
+import { type Emulator, startEmulator } from "../provider/testing";
 
 const { type: TYPE, mchid: MCHID, before: BEFORE, ours: OURS, drifted: DRIFTED, stack: STACK } = STORY;
 /** Throwaway backend, throwaway emulator keys: a fixed passphrase is fine here and nowhere else. */

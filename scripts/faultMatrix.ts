@@ -10,16 +10,16 @@
  */
 
 import { createServer } from "node:net";
-import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../provider/testing";
 import {
     captureRegistration,
+    emulatorStackConfig,
     type PropertyMap,
     type ProviderHost,
     prepareConsumer,
     startProviderHost,
     urnFor,
-} from "../test/engine/harness";
-import { emulatorStackConfig } from "../test/support/stackConfig";
+} from "../harness";
+import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../provider/testing";
 
 const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "fault-matrix";

@@ -13,19 +13,19 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "../../provider/testing";
-import { prepareConsumer } from "../engine/harness";
 import {
-    cleanEnv,
     compareVersions,
     findPulumiClis,
     MIN_CLI_VERSION,
     NO_CLI_REASON,
+    prepareConsumer,
     prepareQuickstartWorkDir,
     pulumiEnv,
     REPO,
     STORY,
-} from "./support";
+    scrubbedEnv,
+} from "../../harness";
+import { type Emulator, startEmulator } from "../../provider/testing";
 
 const { type: TYPE, mchid: MCHID, before: BEFORE, ours: OURS, drifted: DRIFTED, stack: STACK } = STORY;
 const PASSPHRASE = "pulumi-wechatpay-cli-test";
@@ -148,7 +148,7 @@ describe.skipIf(cli === undefined)(
             const pulumiHome = join(tmp, "pulumi-home");
             await Promise.all([mkdir(stateDir), mkdir(pulumiHome)]);
             workDir = await prepareQuickstartWorkDir(consumer, tmp);
-            env = cleanEnv({
+            env = scrubbedEnv({
                 ...pulumiEnv(stateDir, pulumiHome, PASSPHRASE),
                 // The CLI finds its language and dynamic-provider plugins next to itself; drift-check finds the CLI.
                 PATH: `${dirname(cli?.binary ?? "pulumi")}${delimiter}${process.env.PATH ?? ""}`,

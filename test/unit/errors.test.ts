@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { PRIVATE_KEY_BEGIN } from "../../harness";
 import {
     isWechatpayApiError,
     isWechatpayNetworkError,
     isWechatpayVerificationError,
     toProviderError,
 } from "../../provider/errors";
-import { PRIVATE_KEY_BEGIN } from "../support/secretScan";
 
 const target = { method: "PATCH", path: "/v3/marketing/membercard-open/callback" };
 

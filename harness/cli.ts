@@ -7,25 +7,13 @@ import { accessSync, constants, readdirSync } from "node:fs";
 import { cp, mkdir, symlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, delimiter, join, resolve } from "node:path";
-import type { Consumer } from "../engine/harness";
+import type { Consumer } from "./consumer";
 
 /** The repository root. */
-export const REPO = resolve(__dirname, "..", "..");
+export const REPO = resolve(__dirname, "..");
 
 /** Oldest CLI the package supports: `read` returning `inputs` (so a refresh feeds the next diff) needs 3.216. */
 export const MIN_CLI_VERSION = "3.216.0";
-
-/** The quick-start story both the demo and the real-CLI test tell: the merchant, and the URLs it goes through. */
-export const STORY = {
-    type: "pulumi-nodejs:dynamic/wechatpay:MembercardCallback",
-    mchid: "1900000001",
-    stack: "dev",
-    /** What the merchant had set before: destroy must put it back. */
-    before: "https://old.example.com/wechatpay/membercard",
-    ours: "https://api.example.com/wechatpay/membercard",
-    /** Someone's change in the Pay platform. */
-    drifted: "https://someone-else.example.com/membercard-events",
-} as const;
 
 /** The message both the skipped test and the demo print when no CLI is found. */
 export const NO_CLI_REASON = "skipped: no Pulumi CLI on PATH or in ~/.pulumi";
@@ -125,13 +113,4 @@ export function pulumiEnv(stateDir: string, pulumiHome: string, passphrase: stri
         // parse today's @types/node. The examples are type-checked with the repo's TypeScript in examples.test.ts.
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     };
-}
-
-/** The caller's environment without `WECHATPAY_*` (stack config, not the machine, must decide), plus `extra`. */
-export function cleanEnv(extra: Record<string, string>): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) {
-        if (v !== undefined && !k.startsWith("WECHATPAY_")) env[k] = v;
-    }
-    return { ...env, ...extra };
 }
