@@ -83,14 +83,18 @@ export function findPulumiClis(env: NodeJS.ProcessEnv = process.env, home: strin
 }
 
 /**
- * Copies `examples/quickstart` into `<parent>/quickstart` and links the consumer's `node_modules` (the packed
- * package and @pulumi/pulumi, installed as a user's `npm install` would) into it. Returns the work dir.
+ * Copies `examples/<example>` into `<parent>/<example>` and links the consumer's `node_modules` (the packed package
+ * and @pulumi/pulumi, installed as a user's `npm install` would) into it. Returns the work dir.
  */
-export async function prepareQuickstartWorkDir(consumer: Consumer, parent: string): Promise<string> {
-    const workDir = join(parent, "quickstart");
+export async function prepareExampleWorkDir(
+    consumer: Consumer,
+    parent: string,
+    example = "quickstart",
+): Promise<string> {
+    const workDir = join(parent, example);
     await mkdir(workDir, { recursive: true });
     for (const file of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) {
-        await cp(join(REPO, "examples", "quickstart", file), join(workDir, file));
+        await cp(join(REPO, "examples", example, file), join(workDir, file));
     }
     // A link, not a copy: the consumer is ~90 MB and cached across runs. Node resolves modules by their real path,
     // so the program, the package and the provider host all load the consumer's single @pulumi/pulumi.

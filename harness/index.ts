@@ -15,6 +15,7 @@
 
 export * from "./cli";
 export * from "./consumer";
+export * from "./engine/stack";
 export * from "./fixtures";
 export * from "./providerHost";
 export * from "./registration";

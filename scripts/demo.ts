@@ -19,7 +19,7 @@ import {
     findPulumiClis,
     MIN_CLI_VERSION,
     prepareConsumer,
-    prepareQuickstartWorkDir,
+    prepareExampleWorkDir,
     pulumiEnv,
     REPO,
     STORY,
@@ -264,7 +264,7 @@ async function main(): Promise<{ code: number; forceExit: boolean }> {
         const stateDir = join(tmp, "state");
         const pulumiHome = join(tmp, "pulumi-home");
         await Promise.all([mkdir(stateDir), mkdir(pulumiHome)]);
-        const workDir = await prepareQuickstartWorkDir(consumer, tmp);
+        const workDir = await prepareExampleWorkDir(consumer, tmp);
         say(`Program: ${workDir} (a copy of examples/quickstart); state: file://${stateDir}`);
 
         const cli = await findCli();

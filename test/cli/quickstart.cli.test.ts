@@ -19,7 +19,7 @@ import {
     MIN_CLI_VERSION,
     NO_CLI_REASON,
     prepareConsumer,
-    prepareQuickstartWorkDir,
+    prepareExampleWorkDir,
     pulumiEnv,
     REPO,
     STORY,
@@ -147,7 +147,7 @@ describe.skipIf(cli === undefined)(
             const stateDir = join(tmp, "state");
             const pulumiHome = join(tmp, "pulumi-home");
             await Promise.all([mkdir(stateDir), mkdir(pulumiHome)]);
-            workDir = await prepareQuickstartWorkDir(consumer, tmp);
+            workDir = await prepareExampleWorkDir(consumer, tmp);
             env = scrubbedEnv({
                 ...pulumiEnv(stateDir, pulumiHome, PASSPHRASE),
                 // The CLI finds its language and dynamic-provider plugins next to itself; drift-check finds the CLI.
