@@ -102,3 +102,21 @@ export function capturedProvider(registration: Registration, type: string = TYPE
 export function calls(emulator: Emulator): string[] {
     return emulator.requests.map((r) => `${r.method} ${r.status}`);
 }
+
+/**
+ * `wechatpay:merchants` for the emulator's merchants `mchids`: what
+ * `pulumi config set [--secret] --path 'wechatpay:merchants.<id>.<field>' …` produces, one JSON value (a secret key).
+ */
+export function merchantProfiles(emulator: Emulator, mchids: readonly string[]): string {
+    return JSON.stringify(
+        Object.fromEntries(
+            mchids.map((m) => {
+                const c = emulator.credentials(m);
+                return [
+                    m,
+                    { serial: c.serial, privateKey: c.privateKey, publicKeyId: c.publicKeyId, publicKey: c.publicKey },
+                ];
+            }),
+        ),
+    );
+}

@@ -9,7 +9,7 @@
  * - refresh: Read(id, stored outputs, stored inputs) per resource; an empty id means the resource is gone;
  * - destroy: Delete per resource, last created first.
  * Refresh and destroy do not run the program: the host is configured from the default provider's recorded inputs.
- * Small on purpose: no parallelism, no resource options beyond what a dynamic resource needs, no partial state.
+ * Small on purpose: one step at a time, no resource options beyond what a dynamic resource needs.
  */
 
 import type { Consumer } from "../consumer";
@@ -236,8 +236,13 @@ export class Stack {
                 env: this.opts.env ?? {},
             });
             await queue;
-            if (run.code !== 0 || errors.length > 0) throw new ProgramError(errors, run.output);
             const registered = new Set(next.map((r) => r.urn));
+            if (run.code !== 0 || errors.length > 0) {
+                // What was created before the failure stays recorded (as a checkpoint would), so destroy can undo it.
+                const kept = old.resources.filter((r) => !registered.has(r.urn));
+                if (!dryRun) await writeState(this.opts.stateFile, { resources: [...next, ...kept] });
+                throw new ProgramError(errors, run.output);
+            }
             const gone = old.resources.filter((r) => isCustom(r) && !registered.has(r.urn));
             for (const r of [...replaced, ...gone].reverse()) {
                 if (!dryRun) await host.delete(r.id, r.urn, r.outputs, r.inputs);
