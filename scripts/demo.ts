@@ -22,11 +22,13 @@ import { storyWithoutCli } from "./demo/withoutCli";
 
 const STEPS = 5;
 
-async function chooseCli(): Promise<PulumiCommand | undefined> {
+async function chooseCli(): Promise<{ command: PulumiCommand; binary: string } | undefined> {
     const found = await findCli();
     for (const line of found.tried) say(`not usable: ${line}`);
-    if (found.command !== undefined || !process.argv.includes("--install-cli")) return found.command;
-    return installCli();
+    if (found.command !== undefined) return { command: found.command, binary: found.binary ?? found.command.command };
+    if (!process.argv.includes("--install-cli")) return undefined;
+    const command = await installCli();
+    return { command, binary: command.command };
 }
 
 async function main(): Promise<number> {
@@ -44,7 +46,7 @@ async function main(): Promise<number> {
         );
     } else {
         process.stdout.write(
-            `pulumi-wechatpay demo with the Pulumi CLI ${cli.version?.toString() ?? "?"} (${cli.command}), against the emulator\n\n`,
+            `pulumi-wechatpay demo with the Pulumi CLI ${cli.command.version?.toString() ?? "?"} (${cli.binary}), against the emulator\n\n`,
         );
     }
     const cleanups: Array<() => Promise<unknown>> = [];
@@ -61,7 +63,7 @@ async function main(): Promise<number> {
         const results: StepResult[] =
             cli === undefined
                 ? await storyWithoutCli(consumer, emulator, tmp)
-                : await storyWithCli(cli, consumer, emulator, tmp);
+                : await storyWithCli(cli.command, consumer, emulator, tmp);
         printSummary(results, STEPS);
         return results.length === STEPS && results.every((r) => r.ok) ? 0 : 1;
     } catch (error) {

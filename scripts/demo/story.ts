@@ -38,8 +38,11 @@ export async function withProgress<T>(label: string, work: Promise<T>): Promise<
 export function errorText(error: unknown): string {
     if (!(error instanceof Error)) return String(error);
     // `commandResult` is private in the Automation API's typings; it is there at run time on every CommandError.
-    const stderr = (error as { commandResult?: { stderr?: unknown } }).commandResult?.stderr;
-    const text = typeof stderr === "string" && stderr.trim() !== "" ? stderr : error.message;
+    // When the CLI exits non-zero, its `stderr` holds execa's summary and `err.stderr` the CLI's own output
+    // (automation/cmd.ts `exec`).
+    const result = (error as { commandResult?: { stderr?: unknown; err?: { stderr?: unknown } } }).commandResult;
+    const stderr = [result?.err?.stderr, result?.stderr].find((t) => typeof t === "string" && t.trim() !== "");
+    const text = typeof stderr === "string" ? stderr : error.message;
     return (
         text
             .split("\n")

@@ -35,6 +35,8 @@ const PASSPHRASE = "pulumi-wechatpay-demo";
 
 export interface CliSearch {
     command?: PulumiCommand;
+    /** Where it was found. */
+    binary?: string;
     /** One line per place looked at that had a CLI it could not use. */
     tried: string[];
 }
@@ -50,7 +52,7 @@ export async function findCli(): Promise<CliSearch> {
     for (const location of findPulumiClis()) {
         try {
             const cmd = await PulumiCommand.get(location.root === undefined ? {} : { root: location.root });
-            if (usable(cmd)) return { command: cmd, tried };
+            if (usable(cmd)) return { command: cmd, binary: location.binary, tried };
             tried.push(
                 `${location.binary}: version ${cmd.version?.toString() ?? "unknown"}, older than ${MIN_CLI_VERSION}`,
             );
