@@ -93,7 +93,10 @@ export async function prepareExampleWorkDir(
 ): Promise<string> {
     const workDir = join(parent, example);
     await mkdir(workDir, { recursive: true });
-    for (const file of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) {
+    // Not its tsconfig.json: the consumer has no `typescript`, so Pulumi compiles with its vendored TypeScript 3.8,
+    // which rejects options newer TypeScript wants (`module: nodenext`, TS6046). Without a tsconfig Pulumi picks
+    // options that TypeScript version knows (cmd/run/run.ts `skipProject`).
+    for (const file of ["Pulumi.yaml", "index.ts", "package.json"]) {
         await cp(join(REPO, "examples", example, file), join(workDir, file));
     }
     // A link, not a copy: the consumer is ~90 MB and cached across runs. Node resolves modules by their real path,

@@ -15,6 +15,7 @@ import type * as ProviderGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb"
 import type * as ProviderPbModule from "@pulumi/pulumi/proto/provider_pb";
 import type * as ResourceGrpcModule from "@pulumi/pulumi/proto/resource_grpc_pb";
 import type * as ResourcePbModule from "@pulumi/pulumi/proto/resource_pb";
+import type * as StatusPbModule from "@pulumi/pulumi/proto/status_pb";
 import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
 import type { Consumer } from "./consumer";
@@ -34,6 +35,8 @@ export interface Protocol {
     engineRpc: typeof EngineGrpcModule;
     Struct: typeof StructModule.Struct;
     Empty: typeof EmptyModule.Empty;
+    /** google.rpc.Status, for error details the host packs into `grpc-status-details-bin`. */
+    Status: typeof StatusPbModule.Status;
 }
 
 /** Resolves modules the way the consumer folder does. */
@@ -55,6 +58,7 @@ export function loadProtocol(consumer: Consumer): Protocol {
         engineRpc: fromPulumi("./proto/engine_grpc_pb.js") as typeof EngineGrpcModule,
         Struct: (fromPulumi("google-protobuf/google/protobuf/struct_pb.js") as typeof StructModule).Struct,
         Empty: (fromPulumi("google-protobuf/google/protobuf/empty_pb.js") as typeof EmptyModule).Empty,
+        Status: (fromPulumi("./proto/status_pb.js") as typeof StatusPbModule).Status,
     };
 }
 
