@@ -120,3 +120,13 @@ export function merchantProfiles(emulator: Emulator, mchids: readonly string[]):
         ),
     );
 }
+
+/**
+ * The environment additions for programs run by `Stack` from a consumer folder: no `WECHATPAY_*`, and
+ * `PULUMI_NODEJS_TRANSPILE_ONLY` (read by cmd/run), because the consumer has no `typescript` and Pulumi's vendored
+ * TypeScript 3.8 cannot type-check against today's type definitions; the examples are type-checked in
+ * test/cli/examples.test.ts with the repository's TypeScript. The real-CLI runs set the same (`pulumiEnv`).
+ */
+export function programEnv(): NodeJS.ProcessEnv {
+    return { ...withoutWechatpayEnv(), PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
+}

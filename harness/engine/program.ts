@@ -12,9 +12,9 @@
  * The `--sync` pipes directory is for `pulumi.runtime.invokeSync`, which these programs do not use.
  */
 
-import { spawn } from "node:child_process";
 import type { Consumer } from "../consumer";
 import { consumerRequire } from "../protocol";
+import { collect } from "../run";
 
 export interface ProgramRun {
     consumer: Consumer;
@@ -33,7 +33,7 @@ export interface ProgramRun {
 }
 
 /** Runs the program to its end; resolves with its exit code and its stdout/stderr. */
-export function runProgram(p: ProgramRun): Promise<{ code: number; output: string }> {
+export async function runProgram(p: ProgramRun): Promise<{ code: number; output: string }> {
     const runPath = consumerRequire(p.consumer).resolve("@pulumi/pulumi/cmd/run");
     const args = [runPath, "--monitor", p.monitor, "--engine", p.monitor, "--project", p.project];
     args.push("--root-directory", p.dir, "--stack", p.stack, "--pwd", p.dir);
@@ -52,16 +52,6 @@ export function runProgram(p: ProgramRun): Promise<{ code: number; output: strin
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(p.secretKeys),
         PULUMI_NODEJS_TYPESCRIPT: "true",
     };
-    return new Promise((resolveRun, reject) => {
-        const child = spawn(process.execPath, args, { cwd: p.dir, env, stdio: ["ignore", "pipe", "pipe"] });
-        let output = "";
-        child.stdout.setEncoding("utf8").on("data", (c: string) => {
-            output += c;
-        });
-        child.stderr.setEncoding("utf8").on("data", (c: string) => {
-            output += c;
-        });
-        child.once("error", reject);
-        child.once("close", (code, signal) => resolveRun({ code: code ?? (signal ? 1 : 0), output }));
-    });
+    const { code, stdout, stderr } = await collect(process.execPath, args, { cwd: p.dir, env });
+    return { code, output: stdout + stderr };
 }

@@ -8,10 +8,10 @@ import {
     type Consumer,
     emulatorStackConfig,
     prepareExampleWorkDir,
+    programEnv,
     type Result,
     SECRET_KEYS,
     Stack,
-    withoutWechatpayEnv,
 } from "../../harness";
 import type { Emulator } from "../../provider/testing";
 import { BEFORE, changeOutsidePulumi, DRIFTED, MCHID, OURS, runSteps, STACK, type StepResult, step } from "./story";
@@ -45,8 +45,7 @@ export async function storyWithoutCli(consumer: Consumer, emulator: Emulator, tm
         stateFile: join(tmp, "state.json"),
         config: emulatorStackConfig(emulator, { [`${PROJECT}:notifyUrl`]: OURS }),
         secretKeys: SECRET_KEYS,
-        // The consumer has no `typescript`: transpile only, as with the CLI (harness/cli.ts `pulumiEnv`).
-        env: { ...withoutWechatpayEnv(), PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+        env: programEnv(),
     });
     const live = () => emulator.notifyUrl(MCHID);
     return runSteps([

@@ -19,18 +19,16 @@ import {
     OTHER_MCHIDS,
     prepareConsumer,
     prepareExampleWorkDir,
+    programEnv,
     REPO,
     SECRET_KEYS,
     Stack,
     TYPE,
     URL_A,
-    withoutWechatpayEnv,
 } from "../../harness";
 import { type Emulator, startEmulator } from "../../provider/testing";
 
 const [M2, M3] = OTHER_MCHIDS;
-/** The consumer has no `typescript`: as under the CLI (see pulumiEnv), the program is transpiled without checking. */
-const ENV = { ...withoutWechatpayEnv(), PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 
 let consumer: Consumer;
 let emulator: Emulator;
@@ -61,25 +59,19 @@ afterAll(async () => {
 
 const urnOf = (project: string, name: string) => `urn:pulumi:dev::${project}::${TYPE}::${name}`;
 
+/** Stack `dev` of the program in `programDir`, its state in `<tmp>/<project>.state.json`. */
+function devStack(programDir: string, project: string, config: Record<string, string>, secretKeys = SECRET_KEYS) {
+    const stateFile = join(tmp, `${project}.state.json`);
+    return new Stack({ consumer, programDir, project, stack: "dev", stateFile, config, secretKeys, env: programEnv() });
+}
+
 describe("examples/quickstart through cmd/run and the provider host", () => {
     const PROJECT = "wechatpay-quickstart";
     let stack: Stack;
-    let stateFile: string;
 
     beforeAll(async () => {
         const programDir = await prepareExampleWorkDir(consumer, tmp, "quickstart");
-        stateFile = join(tmp, "quickstart.state.json");
-        const config = emulatorStackConfig(emulator, { [`${PROJECT}:notifyUrl`]: URL_A });
-        stack = new Stack({
-            consumer,
-            programDir,
-            project: PROJECT,
-            stack: "dev",
-            stateFile,
-            config,
-            secretKeys: SECRET_KEYS,
-            env: ENV,
-        });
+        stack = devStack(programDir, PROJECT, emulatorStackConfig(emulator, { [`${PROJECT}:notifyUrl`]: URL_A }));
         newCalls();
     });
 
@@ -167,16 +159,7 @@ describe("examples/multi-merchant through cmd/run and the provider host", () => 
                 c: { mchid: M3, notifyUrl: BRAND("c") },
             }),
         });
-        stack = new Stack({
-            consumer,
-            programDir,
-            project: PROJECT,
-            stack: "dev",
-            stateFile: join(tmp, "multi.state.json"),
-            config,
-            secretKeys: [...SECRET_KEYS, "wechatpay:merchants"],
-            env: ENV,
-        });
+        stack = devStack(programDir, PROJECT, config, [...SECRET_KEYS, "wechatpay:merchants"]);
         emulator.setNotifyUrl(OLD_URL, MCHID);
         newCalls();
     });
@@ -273,16 +256,7 @@ new MembercardCallback("second", { notifyUrl: "https://api.example.com/wechatpay
 `,
         );
         await symlink(join(consumer.dir, "node_modules"), join(programDir, "node_modules"), "junction");
-        stack = new Stack({
-            consumer,
-            programDir,
-            project: "duplicate",
-            stack: "dev",
-            stateFile: join(tmp, "duplicate.state.json"),
-            config: emulatorStackConfig(emulator),
-            secretKeys: SECRET_KEYS,
-            env: ENV,
-        });
+        stack = devStack(programDir, "duplicate", emulatorStackConfig(emulator));
         newCalls();
     });
 
