@@ -6,7 +6,7 @@
 import type { Emulator } from "../provider/testing";
 import type { Registration } from "./registration";
 
-/** The resource's type token; part of every URN (DESIGN.md: never change it). */
+/** The resource's type token; part of every URN, so it never changes. */
 export const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 
 /** The stack's merchant (`wechatpay:mchid`) in the emulator; the emulator's first default merchant. */

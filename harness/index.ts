@@ -6,11 +6,12 @@
  *
  * - consumer.ts: `npm pack` + `npm install` into a cached consumer folder;
  * - registration.ts: what a program registers, `__provider` included, run under Pulumi's mocks;
- * - providerHost.ts: the dynamic-provider host over gRPC;
+ * - providerHost.ts: the dynamic-provider host over gRPC; protocol.ts: gRPC and protobuf code from the consumer;
  * - engine/: `@pulumi/pulumi/cmd/run` against a resource monitor and engine served here, then the provider host per
  *   resource in the engine's order (preview, up, refresh, destroy), with a JSON state file between commands;
  * - fixtures.ts: the type token, merchants, URLs, scrubbed environment and emulator stack config, defined once;
- * - cli.ts: finding a real `pulumi` CLI and a quick-start work dir for it.
+ * - cli.ts: finding a real `pulumi` CLI, and an example's work dir linked to the consumer;
+ * - run.ts: child processes; standinPackage.ts: a tiny package for self-tests; secretScan.ts: key-leak scanning.
  */
 
 export * from "./cli";
