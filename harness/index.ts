@@ -20,5 +20,6 @@ export * from "./engine/stack";
 export * from "./fixtures";
 export * from "./providerHost";
 export * from "./registration";
+export { collect, type Exited } from "./run";
 export * from "./secretScan";
 export * from "./standinPackage";
