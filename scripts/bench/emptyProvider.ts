@@ -2,8 +2,7 @@
 
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type Consumer, prepareConsumer } from "../../test/engine/harness";
-import { writeStandinPackage } from "../../test/engine/standinPackage";
+import { type Consumer, prepareConsumer, writeStandinPackage } from "../../harness";
 import { BENCH_DIR } from "./settings";
 
 // The simplest dynamic provider: serialized by value (as most are), no configure, read returns props.

@@ -12,7 +12,7 @@ import {
     prepareConsumer,
     startProviderHost,
     urnFor,
-} from "../../test/engine/harness";
+} from "../../harness";
 import { createDirect, type DirectClient, type DirectTarget } from "./direct";
 import { bundleDirectChild } from "./directProcess";
 import { prepareEmptyConsumer } from "./emptyProvider";

@@ -3,7 +3,7 @@
  * the same requests made directly; the floors any dynamic provider pays; sizes of `__provider` and of the state.
  */
 
-import type { PropertyMap } from "../../test/engine/harness";
+import type { PropertyMap } from "../../harness";
 import { countsOf } from "./emulatorProcess";
 import { expectEqual } from "./expectEqual";
 import { closeHost, EMPTY_URN, type Fixture, openHost, SECRET_KEYS, URL_A, URLS, URN } from "./fixture";

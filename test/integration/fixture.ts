@@ -1,6 +1,6 @@
+import { configureRequest, emulatorStackConfig } from "../../harness";
 import { MembercardCallbackProvider } from "../../provider/provider";
 import type { Emulator } from "../../provider/testing";
-import { emulatorStackConfig } from "../support/stackConfig";
 
 /** Stack config (namespaced keys, as `configure` receives it) pointing at the emulator's first merchant. */
 export const stackConfig = emulatorStackConfig;
@@ -12,9 +12,8 @@ export async function configuredProvider(
 ): Promise<MembercardCallbackProvider> {
     const values: Record<string, string | undefined> = stackConfig(emulator, overrides);
     const provider = new MembercardCallbackProvider();
-    await provider.configure({ config: { get: (key: string) => values[key] } });
+    await provider.configure(configureRequest(values));
     return provider;
 }
 
-/** `METHOD status` of every request the emulator saw, e.g. `GET 200`. */
-export const calls = (emulator: Emulator): string[] => emulator.requests.map((r) => `${r.method} ${r.status}`);
+export { calls } from "../../harness";
