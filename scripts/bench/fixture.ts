@@ -1,112 +1,152 @@
 /**
- * What every phase works with: the packed provider and the empty one installed, their serialized `__provider`s
- * captured, the emulator running, the direct baseline ready; and the provider hosts the phases open.
+ * What every phase works with: the settings, the real and the null provider installed from packed tarballs with
+ * their serialized `__provider`s, the emulator, the hosts the phases open, and `/proc` readings of a process.
  */
 
-import { mkdir } from "node:fs/promises";
+import { readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { Child, NULL_PACKAGE_DIST, NULL_TYPE } from "./children";
 import {
     type Consumer,
     captureRegistration,
+    type PropertyMap,
     type ProviderHost,
-    type ProviderHostOptions,
     prepareConsumer,
     startProviderHost,
     urnFor,
-} from "../../test/engine/harness";
-import { createDirect, type DirectClient, type DirectTarget } from "./direct";
-import { bundleDirectChild } from "./directProcess";
-import { prepareEmptyConsumer } from "./emptyProvider";
-import { EmulatorProcess } from "./emulatorProcess";
-import { hostEnv } from "./env";
-import { log } from "./log";
-import { BENCH_DIR, REPO } from "./settings";
+    writeStandinPackage,
+} from "./host";
 
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
-export const EMPTY_TYPE = "pulumi-nodejs:dynamic/empty:Empty";
-const PROJECT = "wechatpay-bench";
-const STACK = "bench";
+const REPO = resolve(__dirname, "..", "..");
 
-/** The URN of a top-level resource of the bench's stack; by default one of the provider's. */
-export function urnOf(name: string, type = TYPE): string {
-    return urnFor(type, name, PROJECT, STACK);
+/** `--name=value` → "value", `--name` → "", absent → undefined. */
+function arg(name: string): string | undefined {
+    for (const a of process.argv.slice(2)) {
+        if (a === `--${name}`) return "";
+        if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+    }
+    return undefined;
 }
 
-export const URN = urnOf("membercard");
-export const EMPTY_URN = urnOf("empty", EMPTY_TYPE);
+const QUICK = arg("quick") !== undefined;
+/** The run's layout; `--quick` keeps the shape (every row) with tiny counts, for a smoke test. */
+export const SETTINGS = {
+    quick: QUICK,
+    check: arg("check") !== undefined,
+    profile: arg("profile") !== undefined,
+    out: arg("out"),
+    /** The package to bench (default this repo); another checkout gives the before figures. */
+    packageDir: resolve(arg("package") ?? REPO),
+    rounds: 5,
+    warmup: QUICK ? 20 : 1000,
+    /** Calls per step per round. */
+    perRound: QUICK ? 3 : 60,
+    coldRuns: QUICK ? 1 : 5,
+    burst: QUICK ? 10 : 100,
+    burstRuns: QUICK ? 1 : 5,
+    memory: QUICK ? 20 : 500,
+    memoryRuns: QUICK ? 1 : 3,
+};
+
+export const PROJECT = "wechatpay-bench";
+const STACK = "bench";
+const REAL_TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 export const URL_A = "https://api.example.com/wechatpay/membercard";
-const URL_B = "https://api.example.com/wechatpay/membercard-v2";
-export const URLS: [string, string] = [URL_A, URL_B];
+export const URL_B = "https://api.example.com/wechatpay/membercard-v2";
 export const SECRET_KEYS = ["wechatpay:privateKey"];
 
-export interface Fixture {
+export interface Credentials {
+    mchid: string;
+    serial: string;
+    privateKey: string;
+    publicKeyId: string;
+    publicKey: string;
+}
+export interface EmulatorReady {
+    baseUrl: string;
+    initialUrl: string;
+    provider: Credentials;
+    direct: Credentials;
+}
+
+/** One provider under test: the real one or the null floor. */
+export interface Side {
     consumer: Consumer;
-    emptyConsumer: Consumer;
+    urn: string;
+    /** The serialized `__provider` the engine stores in state. */
     provider: string;
-    emptyProvider: string;
-    emulator: EmulatorProcess;
-    stackConfig: Record<string, string>;
-    direct: DirectClient;
-    directTarget: DirectTarget;
-    /** The bundled baseline child (directProcess.ts). */
-    directChild: string;
-    /** Hosts still open, closed by closeFixture if a phase fails. */
+}
+
+export interface Fixture {
+    real: Side;
+    null: Side;
+    emulator: Child<EmulatorReady>;
+    /** Stack config as the engine passes it to Configure. */
+    config: Record<string, string>;
+    /** baseUrl and the direct baseline's merchant. */
+    target: Credentials & { baseUrl: string };
     hosts: Set<ProviderHost>;
 }
 
-export async function setUpFixture(): Promise<Fixture> {
-    await mkdir(BENCH_DIR, { recursive: true });
-    log("packing and installing the package into a consumer (cached when unchanged)…");
-    const consumer = await prepareConsumer({ packageDir: REPO });
-    const emptyConsumer = await prepareEmptyConsumer();
-    log(
-        `consumers ready (${consumer.fromCache ? "cached" : "installed"}, ${emptyConsumer.fromCache ? "cached" : "installed"})`,
-    );
+export const log = (line: string): void => {
+    process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
 
-    const directChild = bundleDirectChild();
-
-    const [registration, emptyRegistration, emulator] = await Promise.all([
-        captureRegistration(
-            consumer,
-            `const { MembercardCallback } = require("pulumi-wechatpay");
-new MembercardCallback("membercard", { notifyUrl: ${JSON.stringify(URL_A)} });`,
-            { project: PROJECT, stack: STACK },
-        ),
-        captureRegistration(
-            emptyConsumer,
-            `const { Empty } = require("empty-dynamic-provider");
-new Empty("empty", { value: "x" });`,
-            { project: PROJECT, stack: STACK },
-        ),
-        EmulatorProcess.start(),
-    ]);
-    const provider = registration.resources[0]?.serializedProvider;
-    const emptyProvider = emptyRegistration.resources[0]?.serializedProvider;
-    if (provider === undefined || emptyProvider === undefined) {
-        emulator.close();
-        throw new Error(`no serialized __provider was captured:\n${registration.output}\n${emptyRegistration.output}`);
+/** The inherited environment without `WECHATPAY_*` (the host must see only the stack config) or NODE_OPTIONS. */
+export function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) {
+        if (!k.startsWith("WECHATPAY_") && k !== "NODE_OPTIONS") env[k] = v;
     }
-    const { ready } = emulator;
-    const f: Fixture = {
-        consumer,
-        emptyConsumer,
-        provider,
-        emptyProvider,
+    return { ...env, ...extra };
+}
+
+export async function setUpFixture(): Promise<Fixture> {
+    log(`packing and installing ${SETTINGS.packageDir} and the null provider (cached while unchanged)…`);
+    const nullDir = await writeStandinPackage("bench-null-provider-", {
+        name: "null-dynamic-provider",
+        version: "0.0.0-bench",
+        dist: NULL_PACKAGE_DIST,
+    });
+    const [realConsumer, nullConsumer] = await Promise.all([
+        prepareConsumer({ packageDir: SETTINGS.packageDir }),
+        // A cache of its own, so this never evicts the test suite's consumers.
+        prepareConsumer({ packageDir: nullDir, cacheRoot: join(REPO, ".cache", "bench") }).finally(() =>
+            rm(nullDir, { recursive: true, force: true }),
+        ),
+    ]);
+    const program = (pkg: string, cls: string) =>
+        `const { ${cls} } = require(${JSON.stringify(pkg)});\nnew ${cls}("membercard", { notifyUrl: ${JSON.stringify(URL_A)} });`;
+    const opts = { project: PROJECT, stack: STACK };
+    const [realReg, nullReg, emulator] = await Promise.all([
+        captureRegistration(realConsumer, program("pulumi-wechatpay", "MembercardCallback"), opts),
+        captureRegistration(nullConsumer, program("null-dynamic-provider", "NullCallback"), opts),
+        Child.start<EmulatorReady>(realConsumer.dir, "emulator", plainEnv()),
+    ]);
+    const realProvider = realReg.resources[0]?.serializedProvider;
+    const nullProvider = nullReg.resources[0]?.serializedProvider;
+    if (realProvider === undefined || nullProvider === undefined) {
+        emulator.close();
+        throw new Error(`no serialized __provider was captured:\n${realReg.output}\n${nullReg.output}`);
+    }
+    const { baseUrl, provider: creds, direct } = emulator.ready;
+    log(`__provider: real ${realProvider.length} bytes, null ${nullProvider.length} bytes; emulator at ${baseUrl}`);
+    return {
+        real: { consumer: realConsumer, urn: urnFor(REAL_TYPE, "membercard", PROJECT, STACK), provider: realProvider },
+        null: { consumer: nullConsumer, urn: urnFor(NULL_TYPE, "membercard", PROJECT, STACK), provider: nullProvider },
         emulator,
-        stackConfig: {
-            "wechatpay:mchid": ready.provider.mchid,
-            "wechatpay:serial": ready.provider.serial,
-            "wechatpay:privateKey": ready.provider.privateKey,
-            "wechatpay:publicKeyId": ready.provider.publicKeyId,
-            "wechatpay:publicKey": ready.provider.publicKey,
-            "wechatpay:baseUrl": ready.baseUrl,
+        config: {
+            "wechatpay:mchid": creds.mchid,
+            "wechatpay:serial": creds.serial,
+            "wechatpay:privateKey": creds.privateKey,
+            "wechatpay:publicKeyId": creds.publicKeyId,
+            "wechatpay:publicKey": creds.publicKey,
+            "wechatpay:baseUrl": baseUrl,
         },
-        directTarget: { baseUrl: ready.baseUrl, ...ready.direct },
-        direct: createDirect({ baseUrl: ready.baseUrl, ...ready.direct }),
-        directChild,
+        target: { baseUrl, ...direct },
         hosts: new Set(),
     };
-    log(`emulator at ${ready.baseUrl}; __provider ${Buffer.byteLength(provider)} bytes`);
-    return f;
 }
 
 export async function closeFixture(f: Fixture): Promise<void> {
@@ -114,12 +154,11 @@ export async function closeFixture(f: Fixture): Promise<void> {
     f.emulator.close();
 }
 
-export async function openHost(
-    f: Fixture,
-    consumer = f.consumer,
-    extra: ProviderHostOptions = {},
-): Promise<ProviderHost> {
-    const h = await startProviderHost(consumer, { project: PROJECT, stack: STACK, env: hostEnv(), ...extra });
+/** A fresh provider host (not yet configured), closed by closeFixture if a phase fails. */
+export async function openHost(f: Fixture, side: Side, env: NodeJS.ProcessEnv = {}): Promise<ProviderHost> {
+    const unset: NodeJS.ProcessEnv = { NODE_OPTIONS: undefined };
+    for (const k of Object.keys(process.env)) if (k.startsWith("WECHATPAY_")) unset[k] = undefined;
+    const h = await startProviderHost(side.consumer, { project: PROJECT, stack: STACK, env: { ...unset, ...env } });
     f.hosts.add(h);
     return h;
 }
@@ -129,11 +168,39 @@ export async function closeHost(f: Fixture, h: ProviderHost): Promise<void> {
     await h.close();
 }
 
-/** The provider's resource as it stands after a create with URL_A, and new inputs for both URLs. */
-export function providerState(f: Fixture) {
-    const mchid = f.emulator.ready.provider.mchid;
-    const props = { notifyUrl: URL_A, mchid, appliedNotifyUrl: URL_A, __provider: f.provider };
-    const inputs = { notifyUrl: URL_A, __provider: f.provider };
-    const news = URLS.map((url) => ({ notifyUrl: url, __provider: f.provider }));
-    return { mchid, props, inputs, news };
+/** The resource's state after a create with URL_A over the emulator's initial URL. */
+export function stateOf(f: Fixture, side: Side): { props: PropertyMap; inputs: PropertyMap } {
+    const props = {
+        notifyUrl: URL_A,
+        mchid: f.config["wechatpay:mchid"],
+        appliedNotifyUrl: URL_A,
+        previousNotifyUrl: f.emulator.ready.initialUrl,
+        __provider: side.provider,
+    };
+    return { props, inputs: { notifyUrl: URL_A, __provider: side.provider } };
+}
+
+/** CPU time (user + system, all threads) a process has used, ms, from `/proc/<pid>/stat` (USER_HZ = 100). */
+export function cpuMs(pid: number): number {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After the command name (in parentheses, may hold spaces): utime and stime are fields 14 and 15.
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A `/proc/<pid>/status` field in kB (VmRSS: resident now; VmHWM: peak since start or the last reset). */
+export function memKb(pid: number, field: "VmRSS" | "VmHWM"): number {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    if (match?.[1] === undefined) throw new Error(`no ${field} in /proc/${pid}/status`);
+    return Number(match[1]);
+}
+
+/** Resets VmHWM to the current RSS (Linux ≥ 4.0), so the next VmHWM is the peak of what runs from now on. */
+export function resetPeak(pid: number): boolean {
+    try {
+        writeFileSync(`/proc/${pid}/clear_refs`, "5");
+        return true;
+    } catch {
+        return false;
+    }
 }
