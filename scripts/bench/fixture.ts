@@ -20,11 +20,15 @@ import {
 
 const REPO = resolve(__dirname, "..", "..");
 
-/** `--name=value` → "value", `--name` → "", absent → undefined. */
+/** `--name=value` or `--name value` → "value", a bare `--name` → "", absent → undefined. */
 function arg(name: string): string | undefined {
-    for (const a of process.argv.slice(2)) {
-        if (a === `--${name}`) return "";
+    const args = process.argv.slice(2);
+    for (const [i, a] of args.entries()) {
         if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+        if (a === `--${name}`) {
+            const next = args[i + 1];
+            return next !== undefined && !next.startsWith("--") ? next : "";
+        }
     }
     return undefined;
 }
@@ -35,7 +39,7 @@ export const SETTINGS = {
     quick: QUICK,
     check: arg("check") !== undefined,
     profile: arg("profile") !== undefined,
-    out: arg("out"),
+    out: arg("out") || undefined,
     /** The package to bench (default this repo); another checkout gives the before figures. */
     packageDir: resolve(arg("package") ?? REPO),
     rounds: 5,
