@@ -75,7 +75,10 @@ const MAX_SOCKETS = 16;
 
 /** New keep-alive pools; create one per provider host and pass it to every {@link createClient}. */
 export function createConnectionPools(): ConnectionPools {
-    const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
+    // axios's http adapter calls `socket.setKeepAlive(true, 60_000)` on every request (lib/adapters/http.js), and the
+    // agent resets it to `keepAliveMsecs` (default 1 s) when the socket goes back to the pool: with the same 60 s,
+    // Node sees no change and makes no setsockopt calls per request.
+    const options = { keepAlive: true, keepAliveMsecs: 60_000, maxSockets: MAX_SOCKETS };
     return { httpAgent: new HttpAgent(options), httpsAgent: new HttpsAgent(options) };
 }
 
@@ -110,6 +113,9 @@ export function createClient(
         httpsAgent: pools.httpsAgent,
         // The SDK verifies 2xx replies; everything else becomes an error that toProviderError maps.
         validateStatus: (status: number) => status >= 200 && status < 300,
+        // WeChat Pay never redirects, so a 3xx is an error; with 0, axios also sends through node's own http/https
+        // instead of wrapping every request in follow-redirects (lib/adapters/http.js).
+        maxRedirects: 0,
     };
     // jsonBased's declared parameter type omits the axios options it merges in (baseURL, headers, agents).
     const http: AxiosInstance = Decorator.jsonBased(sdkConfig as Parameters<typeof Decorator.jsonBased>[0]);
