@@ -6,8 +6,7 @@
  * printed next to its target (issue "an honest floor"). Everything runs on loopback against the emulator.
  *
  * Flags: `--out=FILE` writes the report (docs/performance.md is written this way, never by hand); `--check` exits 1
- * when a target is missed (a plain run exits 0); `--profile` adds where the host's time goes (profile.ts);
- * `--quick` runs every phase with tiny counts, for a smoke test (its figures mean nothing); `--package=DIR` benches
+ * when a target is missed (a plain run exits 0); `--quick` runs every phase with tiny counts, for a smoke test (its figures mean nothing); `--package=DIR` benches
  * another checkout of this package (before/after comparisons). Progress goes to stderr, the report to stdout.
  */
 
@@ -30,7 +29,7 @@ async function main(): Promise<number> {
         const cold = await coldPhase(f);
         const burst = await burstPhase(f);
         const memory = await memoryPhase(f);
-        const profile = SETTINGS.profile ? await profilePhase(f) : undefined;
+        const profile = await profilePhase(f);
         const body = rows({ warm, cold, burst, memory }, SETTINGS.burst, SETTINGS.memory);
         missed = body.filter((r) => r.met === false).map((r) => r.cells[0] ?? "");
         report = document(
@@ -60,7 +59,7 @@ function document(
     loadAtStart: number[],
     realBytes: number,
     nullBytes: number,
-    profile: string | undefined,
+    profile: string,
 ): string {
     const { rounds, perRound, warmup, coldRuns, burstRuns, memoryRuns } = SETTINGS;
     return `# Performance
@@ -87,7 +86,7 @@ ${tableText}
   ${burstRuns}. Memory: peak RSS (\`VmHWM\`, reset before the burst) minus RSS before, over the number of Reads, on a
   host warmed with 100 Reads; median of ${memoryRuns}.
 - The machine may be shared: compare rows of one run, not runs of different days.
-${profile ?? ""}`;
+${profile}`;
 }
 
 main().then(

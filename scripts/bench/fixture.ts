@@ -38,7 +38,6 @@ const QUICK = arg("quick") !== undefined;
 export const SETTINGS = {
     quick: QUICK,
     check: arg("check") !== undefined,
-    profile: arg("profile") !== undefined,
     out: arg("out") || undefined,
     /** The package to bench (default this repo); another checkout gives the before figures. */
     packageDir: resolve(arg("package") ?? REPO),

@@ -187,11 +187,11 @@ export async function coldPhase(f: Fixture): Promise<Runs> {
 }
 
 /** `n` resources' Reads at once, each its own URN, as a refresh sends them. */
-function readsAtOnce(f: Fixture, side: Side, h: ProviderHost, n: number): Promise<void[]> {
+async function readsAtOnce(f: Fixture, side: Side, h: ProviderHost, n: number): Promise<void> {
     const { props, inputs } = stateOf(f, side);
     const id = f.config["wechatpay:mchid"] ?? "";
     const type = side.urn.split("::")[2] ?? "";
-    return Promise.all(
+    await Promise.all(
         Array.from({ length: n }, async (_, i) => {
             const urn = urnFor(type, `membercard-${i}`, "wechatpay-bench", "bench");
             const res = await h.read(id, urn, props, inputs);

@@ -4,7 +4,7 @@
  */
 
 import { cpus, loadavg } from "node:os";
-import { REQUEST_STEPS, type Runs, type Series, type WarmResult } from "./measure";
+import { REQUEST_STEPS, type Runs, type Series, STEPS, type WarmResult } from "./measure";
 
 /** The table's columns, in order. The format test holds docs/performance.md to them. */
 export const TABLE_HEADER = [
@@ -18,18 +18,15 @@ export const TABLE_HEADER = [
     "Met",
 ] as const;
 
-/** Every row the bench writes, in order (the first cell). */
-export const ROW_NAMES = [
-    "warm check (ms)",
-    "warm diff (ms)",
-    "warm read (ms)",
-    "warm update (ms)",
-    "warm create (ms)",
-    "warm delete (ms)",
-    "cold: Configure + first Read on a fresh host (ms)",
-    "refresh: Configure + 100 Reads at once on a fresh host (ms)",
-    "peak host memory growth at 500 concurrent Reads (KB per resource)",
-] as const;
+/** Every row the bench writes, in order (the first cell), for `burst` Reads at once and `memory` concurrent Reads. */
+export function rowNames(burst = 100, memory = 500): string[] {
+    return [
+        ...STEPS.map((step) => `warm ${step} (ms)`),
+        "cold: Configure + first Read on a fresh host (ms)",
+        `refresh: Configure + ${burst} Reads at once on a fresh host (ms)`,
+        `peak host memory growth at ${memory} concurrent Reads (KB per resource)`,
+    ];
+}
 
 export interface Row {
     cells: string[];
@@ -60,6 +57,7 @@ export interface Figures {
 
 /** The rows, each figure next to its target. Wall cells are "median / p95" over all calls of all rounds. */
 export function rows(fig: Figures, burstN: number, memoryN: number): Row[] {
+    const names = rowNames(burstN, memoryN);
     const out: Row[] = [];
     for (const w of fig.warm) {
         const name = `warm ${w.step} (ms)`;
@@ -77,7 +75,7 @@ export function rows(fig: Figures, burstN: number, memoryN: number): Row[] {
     const coldMet = median(fig.cold.provider) <= coldLimit;
     out.push({
         cells: [
-            ROW_NAMES[6],
+            names[6] ?? "",
             runs(fig.cold.provider),
             runs(fig.cold.providerCpu),
             runs(fig.cold.floor),
@@ -92,7 +90,7 @@ export function rows(fig: Figures, burstN: number, memoryN: number): Row[] {
     const burstMet = median(fig.burst.provider) <= burstLimit;
     out.push({
         cells: [
-            ROW_NAMES[7].replace("100", String(burstN)),
+            names[7] ?? "",
             runs(fig.burst.provider),
             "—",
             runs(fig.burst.floor),
@@ -106,7 +104,7 @@ export function rows(fig: Figures, burstN: number, memoryN: number): Row[] {
     const memMet = median(fig.memory.provider) <= 50;
     out.push({
         cells: [
-            ROW_NAMES[8].replace("500", String(memoryN)),
+            names[8] ?? "",
             runs(fig.memory.provider),
             "—",
             runs(fig.memory.floor),
