@@ -2,12 +2,14 @@
  * `npm run bench`: what the packed provider costs in Pulumi's provider host, against a floor measured in the same run.
  *
  * The floor is a null provider serialized like the real one (a `require()` of an installed module, same props) and
- * run by the same host; the direct SDK call is the same signed request from a plain Node process. Each figure is
- * printed next to its target (issue "an honest floor"). Everything runs on loopback against the emulator.
+ * run by the same kind of host; the direct SDK call is the same signed request from a plain Node process. Each figure
+ * is printed next to its target, then a profile of where the host's CPU goes (bench/profile.ts). Everything runs on
+ * loopback against the emulator; about 3 minutes on an idle 2-core machine.
  *
- * Flags: `--out=FILE` writes the report (docs/performance.md is written this way, never by hand); `--check` exits 1
- * when a target is missed (a plain run exits 0); `--quick` runs every phase with tiny counts, for a smoke test (its figures mean nothing); `--package=DIR` benches
- * another checkout of this package (before/after comparisons). Progress goes to stderr, the report to stdout.
+ * Flags: `--out FILE` writes the report too (docs/performance.md is written this way, never by hand); `--check` exits
+ * 1 when a target is missed (a plain run exits 0); `--quick` runs every phase with tiny counts, for a smoke test (its
+ * figures mean nothing); `--package DIR` benches another checkout of this package (before/after comparisons).
+ * Progress goes to stderr, the report to stdout.
  */
 
 import { writeFile } from "node:fs/promises";
