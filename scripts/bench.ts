@@ -81,7 +81,7 @@ ${tableText}
 - Warm rows: each host first made ${warmup} Reads (and the direct process ${warmup} GETs); then ${rounds} rounds
   of ${perRound} calls per step, floor → provider → direct round-robin for each step. Wall cells are
   "median / p95" in ms over all calls; CPU cells are the process's user + system CPU per call (ms, from
-  \`/proc/<pid>/stat\`, median of the rounds). create and delete are GET + PATCH, update is PATCH, read is GET.
+  \`/proc/<pid>/stat\`, over all rounds). create and delete are GET + PATCH, update is PATCH, read is GET.
 - Cold: from Configure to the first Read's answer on a host that has just started listening; median of ${coldRuns}
   fresh hosts each (host start-up itself is the same for both). Refresh: Configure, then every Read at once, on a
   fresh host; the direct figure is a fresh process loading the SDK and sending the same GETs at once; median of

@@ -45,7 +45,8 @@ function quantile(xs: number[], q: number): number {
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const wall = (s: Series): string => `${fmt(median(s.samples))} / ${fmt(p95(s.samples))}`;
-const cpu = (s: Series): string => fmt(median(s.cpuPerCall));
+/** CPU per call over all rounds: the 10 ms ticks of `/proc/<pid>/stat` are too coarse for one round's figure. */
+const cpu = (s: Series): string => fmt(s.cpuPerCall.reduce((a, b) => a + b, 0) / s.cpuPerCall.length);
 const runs = (xs: number[] | undefined): string => (xs && xs.length > 0 ? fmt(median(xs)) : "—");
 
 export interface Figures {
