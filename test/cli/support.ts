@@ -101,7 +101,10 @@ export function findPulumiClis(env: NodeJS.ProcessEnv = process.env, home: strin
 export async function prepareQuickstartWorkDir(consumer: Consumer, parent: string): Promise<string> {
     const workDir = join(parent, "quickstart");
     await mkdir(workDir, { recursive: true });
-    for (const file of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) {
+    // Not its tsconfig.json: it says `module: nodenext` (what TypeScript 6 wants), and the consumer has no `typescript`,
+    // so Pulumi would compile with its vendored TypeScript 3.8, which rejects `nodenext` (TS6046). Without a tsconfig
+    // Pulumi picks options that TypeScript version knows.
+    for (const file of ["Pulumi.yaml", "index.ts", "package.json"]) {
         await cp(join(REPO, "examples", "quickstart", file), join(workDir, file));
     }
     // A link, not a copy: the consumer is ~90 MB and cached across runs. Node resolves modules by their real path,
