@@ -26,7 +26,7 @@ function transpile(source: string, module: ts.ModuleKind): string {
     return ts.transpileModule(source, { compilerOptions: { module, target: ts.ScriptTarget.ES2022 } }).outputText;
 }
 
-const EMULATOR_LINE = /^http:\/\/127\.0\.0\.1:\d+\/ 1900000001 true true\n$/;
+const EMULATOR_LINE = /^emulator at http:\/\/127\.0\.0\.1:\d+\/: merchant 1900000001, PUB_KEY_ID_\w+\n$/;
 
 describe("module systems, against the packed package", () => {
     let dir: string;

@@ -101,11 +101,14 @@ export interface ProjectSpec {
 
 /**
  * A folder laid out as a user's machine would be: `tarballAt` (relative) holds the packed package, and each project
- * has its manifest files and an `npm install`/`npm ci` done. Cached by the tarball's and the manifests' contents.
+ * has its manifest files and an `npm install`/`npm ci` done. The installs are cached by the manifests; when only the
+ * package changed, the projects that install it get it again as a user would after a new `npm pack` (the lockfile
+ * pins the old tarball's integrity, so it goes too), which takes seconds instead of a full install.
+ * One test file per `name`: the refresh is not safe against a parallel one.
  */
 export async function installedLayout(name: string, tarballAt: string, projects: ProjectSpec[]): Promise<string> {
     const tarball = await packedTarball();
-    const hash = createHash("sha256").update(tarball.key).update(tarballAt);
+    const hash = createHash("sha256").update(tarballAt);
     for (const p of projects) hash.update(`\0${p.dir}\0${p.npm}\0${JSON.stringify(p.manifest)}`);
     const key = hash.digest("hex").slice(0, 12);
     const dir = join(CACHE, `${name}-${key}`);
@@ -116,14 +119,29 @@ export async function installedLayout(name: string, tarballAt: string, projects:
             await rm(join(CACHE, entry), { recursive: true, force: true });
         }
     }
-    return once(dir, async (root) => {
-        await mkdir(join(root, tarballAt, ".."), { recursive: true });
-        await cp(tarball.path, join(root, tarballAt));
+    const stamp = join(dir, ".tarball");
+    const root = await once(dir, async (staging) => {
+        await mkdir(join(staging, tarballAt, ".."), { recursive: true });
+        await cp(tarball.path, join(staging, tarballAt));
         for (const p of projects) {
-            const dir = join(root, p.dir);
-            await mkdir(dir, { recursive: true });
-            for (const [file, text] of Object.entries(p.manifest)) await writeFile(join(dir, file), text);
-            await run("npm", [p.npm, ...NPM_INSTALL], { cwd: dir, timeoutMs: 600_000 });
+            const projectDir = join(staging, p.dir);
+            await mkdir(projectDir, { recursive: true });
+            for (const [file, text] of Object.entries(p.manifest)) await writeFile(join(projectDir, file), text);
+            await run("npm", [p.npm, ...NPM_INSTALL], { cwd: projectDir, timeoutMs: 600_000 });
         }
+        await writeFile(join(staging, ".tarball"), tarball.key);
     });
+    if ((await readFile(stamp, "utf8").catch(() => "")) !== tarball.key) {
+        await cp(tarball.path, join(root, tarballAt));
+        for (const p of projects.filter((p) =>
+            p.manifest["package.json"]?.includes(tarballAt.split("/").pop() ?? ""),
+        )) {
+            const projectDir = join(root, p.dir);
+            await rm(join(projectDir, "node_modules", "pulumi-wechatpay"), { recursive: true, force: true });
+            await rm(join(projectDir, "package-lock.json"), { force: true });
+            await run("npm", ["install", ...NPM_INSTALL], { cwd: projectDir, timeoutMs: 600_000 });
+        }
+        await writeFile(stamp, tarball.key);
+    }
+    return root;
 }
