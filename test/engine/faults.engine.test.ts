@@ -22,7 +22,7 @@ import {
     summarize,
     URL_A,
     URL_B,
-} from "../../scripts/faultMatrix";
+} from "../../harness/faults/table";
 
 const REPO = resolve(__dirname, "..", "..");
 

@@ -21,8 +21,8 @@ import {
     prepareConsumer,
     startProviderHost,
     urnFor,
-} from "../harness";
-import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../provider/testing";
+} from "..";
+import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../../provider/testing";
 
 const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "fault-matrix";
