@@ -8,7 +8,7 @@
 
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { allCells, type CellResult, renderDocument, renderTable, startMatrix, summarize } from "../harness/faults/table";
+import { allCells, type CellResult, renderDocument, renderTable, startMatrix, summarize } from "../harness/faults";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -1,43 +1,19 @@
 /**
- * The fault matrix (issue #4, item 7): every fault the emulator can inject, against every lifecycle step that calls
- * WeChat Pay, run by Pulumi's own provider host with the package as a user installs it (the `npm pack` tarball).
- *
- * One consumer folder, one emulator, one host per configuration (the normal one, and one whose primary base URL is a
- * closed port with the emulator as backup). Every cell starts from fresh emulator state (`reset()`), arms its fault
- * on the request it targets, runs one step over gRPC, then compares what the step returned with the live setting.
- *
- * `scripts/faults.ts` runs all cells and prints the table; `test/engine/faults.engine.test.ts` runs a subset.
+ * The fault table: every fault the emulator can inject, the requests of each lifecycle step it is injected into, and
+ * what each cell should end in by design. Plain data, resource-agnostic: a new fault is a row of FAULTS, a new request
+ * to target is a row of TARGETS. The same cells run in-process (inProcess.ts, the integration tests) and through
+ * Pulumi's provider host with the packed package (hostRunner.ts: a representative subset in the engine tests, all of
+ * them in `npm run faults`); judge.ts judges both alike.
  */
 
-import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { createServer } from "node:net";
-import {
-    captureRegistration,
-    emulatorStackConfig,
-    type PropertyMap,
-    type ProviderHost,
-    ProviderHostCallError,
-    prepareConsumer,
-    startProviderHost,
-    urnFor,
-} from "..";
-import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../../provider/testing";
+import type { Fault } from "../../provider/testing";
+import { MCHID, OLD_URL, URL_A, URL_B } from "../fixtures";
 
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
-const PROJECT = "fault-matrix";
-const STACK = "dev";
-const URN = urnFor(TYPE, "membercard", PROJECT, STACK);
-export const MCHID = "1900000001";
+export { MCHID, URL_A, URL_B };
+/** What the merchant had before Pulumi. URL_A is what create sets (and is live before read, update and delete); URL_B is what update sets. */
+export const ORIGINAL_URL = OLD_URL;
 
-/** What the merchant had before Pulumi. */
-export const ORIGINAL_URL = "https://old.example.com/wechatpay/membercard";
-/** What the resource sets on create (and what is live before read, update and delete). */
-export const URL_A = "https://api.example.com/wechatpay/membercard";
-/** What update sets. */
-export const URL_B = "https://api.example.com/wechatpay/membercard-v2";
-
-/** Small settings so the whole matrix runs in well under two minutes. */
+/** Small settings so the whole table runs in well under two minutes. */
 export const MAX_RETRIES = 2;
 export const TIMEOUT_MS = 500;
 export const DEADLINE_MS = 20_000;
@@ -55,12 +31,7 @@ export const OVERSIZED_BYTES = 256 * 1024 * 1024;
 export const HOST_PEAK_RSS_LIMIT_MB = 200;
 /** What the "2xx showing another URL" replies show. */
 export const OTHER_URL = "https://elsewhere.example.com/wechatpay/membercard";
-const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
-
-const PROGRAM = `
-const { MembercardCallback } = require("pulumi-wechatpay");
-new MembercardCallback("membercard", { notifyUrl: ${JSON.stringify(URL_A)} });
-`;
+export const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
 
 // ---------------------------------------------------------------------------------------------------------------
 // The cells.
@@ -98,6 +69,11 @@ export interface FaultCase {
     appliesTo?: (target: StepTarget) => boolean;
     /** Builds the fault when it needs the matrix's parts (e.g. the redirect trap's origin). */
     build?: (parts: { trapOrigin: string }) => Fault;
+    /**
+     * Seconds per cell (every attempt waits out the timeout): the in-process tests leave it to the provider host,
+     * which runs it in `npm run faults` and on one target in `npm test`.
+     */
+    slow?: true;
     /** A failure's message must match this to count as naming its cause. */
     cause: RegExp;
     expect(method: Method | undefined): Expectation;
@@ -234,13 +210,14 @@ export const FAULTS: readonly FaultCase[] = [
     // the verified read-back after the last attempt sees it.
     {
         id: "delay-long-persistent",
+        slow: true,
         label: `delay ${LONG_DELAY_MS} ms > timeout, every attempt`,
         fault: { kind: "delay", ms: LONG_DELAY_MS },
         times: ALL_ATTEMPTS,
         cause: /ECONNABORTED|ETIMEDOUT|timeoutMs/,
         expect: (method) => (method === "PATCH" ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
     },
-    // Issue #9: replies that must never be taken as an answer.
+    // Replies that must never be taken as an answer.
     {
         id: "html-404",
         label: "unsigned HTML 404 (proxy)",
@@ -267,6 +244,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "trickle-persistent",
+        slow: true,
         label: "trickled body, every attempt",
         fault: { kind: "trickle", ms: TRICKLE_MS_PER_BYTE },
         times: ALL_ATTEMPTS,
@@ -354,10 +332,10 @@ export const TARGETS: readonly StepTarget[] = [
     { step: "delete", method: "PATCH", armAfter: 1 },
 ];
 
-const STEPS: readonly Step[] = ["create", "read", "update", "delete"];
+export const STEPS: readonly Step[] = ["create", "read", "update", "delete"];
 
 /** Requests each step sends when nothing goes wrong. */
-const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2 };
+export const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2 };
 
 export interface Cell {
     fault: FaultCase;
@@ -401,584 +379,45 @@ export function findCell(faultId: string, step: Step, method?: Method): Cell {
     return cell;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Results.
-// ---------------------------------------------------------------------------------------------------------------
-
-/** `old`: live before the step; `new`: what the step sets; `other`: anything else; `none`: nothing set. */
-export type LiveLabel = "old" | "new" | "other" | "none";
-
-export interface CellResult {
-    cell: Cell;
-    /** `create · PATCH` */
-    step: string;
-    ok: boolean;
-    /** Requests of the targeted call (for whole-step cells: every request the emulator saw). */
-    attempts: number;
-    readBack: boolean;
-    /** The provider's error message as the engine received it. */
-    message?: string;
-    /** Parsed from the message: `WechatpayApiError 500 SYSTEM_ERROR`. */
-    error?: string;
-    /** `success`/`failed` cell text, e.g. `ok after 2 attempts`. */
-    outcome: string;
-    /** What the emulator saw, in arrival order. */
-    requests: RecordedRequest[];
-    requestsText: string;
-    live: string | undefined;
-    liveLabel: LiveLabel;
-    /** What the step returned (create, read, update). */
-    outputs?: PropertyMap;
-    /** A failed create the engine keeps in state ("created, but failed to initialize"): its id and properties. */
-    kept?: { id: string; properties: PropertyMap };
-    /** The provider host's peak resident memory after the cell, in MB (measured for the oversized cells). */
-    hostPeakRssMb?: number;
-    /** Requests that reached the redirect trap (another host) during the cell. */
-    trapped: number;
-    agree: boolean;
-    agreeText: string;
-    /** Success with the right live URL, or a clear error with the live URL unchanged. */
-    clean: boolean;
-    /** Why not clean. */
-    notClean: string[];
-    /** Where the cell differs from the designed behaviour (retry policy, read-back, Retry-After). */
-    unexpected: string[];
-    ms: number;
-}
-
-/** Error class and code as far as the message tells them (the engine only receives the message). */
-export function describeError(message: string): string {
-    const api = /WeChat Pay rejected (?:GET|PATCH) \S+: (\d{3}) ([A-Za-z0-9_]+)/.exec(message);
-    if (api) {
-        return `WechatpayApiError ${api[1]} ${api[2]}`;
-    }
-    if (message.includes("Could not verify WeChat Pay's reply")) {
-        const cause = /SIGNTEST/.test(message)
-            ? "SIGNTEST probe"
-            : /timestamp is more than/.test(message)
-              ? "stale timestamp"
-              : /was signed with serial/.test(message)
-                ? "unknown serial"
-                : /no complete Wechatpay-/.test(message)
-                  ? "missing headers"
-                  : /does not verify/.test(message)
-                    ? "bad signature"
-                    : "unverified";
-        return `WechatpayVerificationError (${cause})`;
-    }
-    const net = /No answer from WeChat Pay to \S+ \S+: (.*)/.exec(message);
-    if (net && /no complete reply within/.test(net[1] ?? "")) {
-        return "WechatpayNetworkError ETIMEDOUT";
-    }
-    if (net) {
-        const code = /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(net[1] ?? "")?.[1] ?? "network";
-        return `WechatpayNetworkError ${code}`;
-    }
-    if (/was not sent: the step's deadline/.test(message)) {
-        return "WechatpayStateError (deadline)";
-    }
-    if (/WeChat Pay's reply to \S+ \S+ was not used/.test(message)) {
-        const problem = /did not sign/.test(message)
-            ? "unsigned 404"
-            : /never redirects/.test(message)
-              ? "redirect"
-              : /over \d+ bytes/.test(message)
-                ? "too large"
-                : /about merchant/.test(message)
-                  ? "other mchid"
-                  : /shows notify_url/.test(message)
-                    ? "other URL"
-                    : "malformed";
-        return `WechatpayResponseError (${problem})`;
-    }
-    return `Error: ${message.slice(0, 60)}`;
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-function requestsText(requests: readonly RecordedRequest[], failover: boolean): string {
-    const parts: string[] = [];
-    let previous: number | undefined;
-    for (const r of requests) {
-        let text = `${r.method} ${r.status === 0 ? "reset" : r.status}`;
-        if (r.fault !== undefined && r.fault !== "error" && r.fault !== "reset") {
-            text += ` [${r.fault}]`;
-        }
-        if (failover) {
-            text += " (backup)";
-        }
-        if (previous !== undefined && r.at - previous >= 900) {
-            text = `(+${((r.at - previous) / 1000).toFixed(1)} s) ${text}`;
-        }
-        previous = r.at;
-        parts.push(text);
-    }
-    return parts.length > 0 ? parts.join(", ") : "none";
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Running cells.
-// ---------------------------------------------------------------------------------------------------------------
-
-export interface MatrixOptions {
-    /** The package to pack and install (the repository root). */
-    packageDir: string;
-    /** Progress lines (stderr in the script). */
-    log?: (line: string) => void;
-}
-
-export interface Matrix {
-    readonly emulator: Emulator;
-    /** How long setting up took, in ms. */
-    readonly setup: {
-        consumerMs: number;
-        captureMs: number;
-        hostsMs: number;
-        fromCache: boolean;
-        /** The main host's peak RSS before any cell ran, in MB: the baseline for the oversized cells. */
-        hostPeakRssMbAtStart: number;
-    };
-    run(cell: Cell): Promise<CellResult>;
-    /** Everything the provider hosts printed (the user sees all of it). */
-    hostOutput(): string;
-    close(): Promise<void>;
-}
-
-/** A loopback port nothing listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-    const address = server.address();
-    await new Promise<void>((done) => server.close(() => done()));
-    if (address === null || typeof address === "string") {
-        throw new Error("could not reserve a loopback port");
-    }
-    return address.port;
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!condition() && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 20));
-    }
-}
-
-/** Packs and installs the package, starts the emulator and two provider hosts, and captures `__provider`. */
-export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
-    const log = opts.log ?? (() => {});
-    let onRequest: ((r: RecordedRequest) => void) | undefined;
-    const emulator = await startEmulator({
-        merchants: [{ mchid: MCHID, notifyUrl: ORIGINAL_URL }],
-        onRequest: (r) => onRequest?.(r),
-    });
-    const hosts: ProviderHost[] = [];
-    // Another host a redirect points at: nothing may ever reach it.
-    let trapped = 0;
-    const trap: HttpServer = createHttpServer((_req, res) => {
-        trapped += 1;
-        res.end("{}");
-    });
-    await new Promise<void>((done) => trap.listen(0, "127.0.0.1", done));
-    const trapAddress = trap.address();
-    const trapOrigin = `http://127.0.0.1:${typeof trapAddress === "object" && trapAddress ? trapAddress.port : 0}`;
-    const closeTrap = () => new Promise<void>((done) => trap.close(() => done()));
-    try {
-        let t = performance.now();
-        log("packing and installing the package into a consumer folder…");
-        const consumer = await prepareConsumer({ packageDir: opts.packageDir });
-        const consumerMs = performance.now() - t;
-
-        t = performance.now();
-        const registration = await captureRegistration(consumer, PROGRAM, { project: PROJECT, stack: STACK });
-        const registered = registration.resources.find((r) => r.name === "membercard");
-        if (!registered?.serializedProvider) {
-            throw new Error(`the program registered no serialized provider:\n${registration.output}`);
-        }
-        const captureMs = performance.now() - t;
-
-        t = performance.now();
-        const config = (baseUrl: string, backupBaseUrl?: string): Record<string, string> =>
-            emulatorStackConfig(emulator, {
-                "wechatpay:baseUrl": baseUrl,
-                "wechatpay:backupBaseUrl": backupBaseUrl,
-                "wechatpay:maxRetries": String(MAX_RETRIES),
-                "wechatpay:timeoutMs": String(TIMEOUT_MS),
-                "wechatpay:deadlineMs": String(DEADLINE_MS),
-            });
-        // No WECHATPAY_* of the machine running this may reach the hosts.
-        const env = Object.fromEntries(
-            Object.keys(process.env)
-                .filter((k) => k.startsWith("WECHATPAY_"))
-                .map((k) => [k, undefined]),
-        );
-        const deadPrimary = `http://127.0.0.1:${await closedPort()}/`;
-        const [host, failoverHost] = await Promise.all([
-            startProviderHost(consumer, { project: PROJECT, stack: STACK, env }),
-            startProviderHost(consumer, { project: PROJECT, stack: STACK, env }),
-        ]);
-        hosts.push(host, failoverHost);
-        await host.configure(config(emulator.baseUrl), ["wechatpay:privateKey"]);
-        await failoverHost.configure(config(deadPrimary, emulator.baseUrl), ["wechatpay:privateKey"]);
-        const hostsMs = performance.now() - t;
-
-        // Inputs as `pulumi up` sends them: checked, `__provider` included.
-        const news = registered.inputs;
-        const checkedA = await host.check(URN, {}, news);
-        const checkedB = await host.check(URN, {}, { ...news, notifyUrl: URL_B });
-        if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {
-            throw new Error(`check failed: ${JSON.stringify([checkedA.failures, checkedB.failures])}`);
-        }
-        // The state read, update and delete start from: what a fault-free create stores.
-        emulator.reset();
-        const stored = (await host.create(URN, checkedA.inputs)).properties;
-        if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
-            throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
-        }
-
-        const hostPeakRssMbAtStart = peakRssMb(host.pid);
-
-        const run = async (cell: Cell): Promise<CellResult> => {
-            const { fault, target } = cell;
-            const { step } = target;
-            emulator.reset();
-            const before = step === "create" ? ORIGINAL_URL : URL_A;
-            const intended = step === "update" ? URL_B : step === "delete" ? ORIGINAL_URL : URL_A;
-            emulator.setNotifyUrl(before);
-
-            const injected = fault.build ? fault.build({ trapOrigin }) : fault.fault;
-            const trappedBefore = trapped;
-            if (injected !== undefined) {
-                if (target.armAfter === 0) {
-                    emulator.failNext(injected, fault.times);
-                } else {
-                    // Called right after a request is answered, before the provider can send the next one.
-                    onRequest = () => {
-                        if (emulator.requests.length >= target.armAfter) {
-                            onRequest = undefined;
-                            emulator.failNext(injected, fault.times);
-                        }
-                    };
-                }
-            }
-
-            const h = fault.failover ? failoverHost : host;
-            let outputs: PropertyMap | undefined;
-            let message: string | undefined;
-            let kept: CellResult["kept"];
-            const started = performance.now();
-            try {
-                switch (step) {
-                    case "create":
-                        outputs = (await h.create(URN, checkedA.inputs)).properties;
-                        break;
-                    case "read": {
-                        const r = await h.read(MCHID, URN, stored, checkedA.inputs);
-                        outputs = r.id === "" ? {} : r.properties;
-                        break;
-                    }
-                    case "update":
-                        outputs = (await h.update(MCHID, URN, stored, checkedB.inputs, checkedA.inputs)).properties;
-                        break;
-                    case "delete":
-                        await h.delete(MCHID, URN, stored, checkedA.inputs);
-                        break;
-                }
-            } catch (e) {
-                message = e instanceof Error ? e.message : String(e);
-                if (e instanceof ProviderHostCallError && e.initFailed !== undefined) {
-                    kept = { id: e.initFailed.id, properties: e.initFailed.properties };
-                }
-            }
-            const ms = performance.now() - started;
-            onRequest = undefined;
-            if (injected?.kind === "delay") {
-                // A request the client gave up on is still answered (and applied) when the delay ends: wait for it,
-                // so the live URL below is final and nothing lands in the next cell.
-                const delayed = () => emulator.requests.filter((r) => r.fault === "delay").length;
-                await until(() => delayed() >= fault.times, injected.ms + 2_000);
-            }
-
-            if (injected?.kind === "oversized" || injected?.kind === "trickle") {
-                // The reply's end (the client hanging up) is recorded a moment after the step returns.
-                await until(() => emulator.requests.every((r) => r.fault !== injected.kind || r.streamed), 5_000);
-            }
-            const requests = [...emulator.requests].sort((a, b) => a.at - b.at);
-            const live = emulator.notifyUrl();
-            const observed: Observed = {
-                cell,
-                before,
-                intended,
-                outputs,
-                message,
-                requests,
-                live,
-                ms,
-                trapped: trapped - trappedBefore,
-            };
-            if (kept !== undefined) observed.kept = kept;
-            if (injected?.kind === "oversized") observed.hostPeakRssMb = peakRssMb(h.pid);
-            return judge(observed);
-        };
-
-        return {
-            emulator,
-            setup: { consumerMs, captureMs, hostsMs, fromCache: consumer.fromCache, hostPeakRssMbAtStart },
-            run,
-            hostOutput: () => hosts.map((h) => h.output()).join("\n"),
-            async close() {
-                await Promise.all(hosts.map((h) => h.close()));
-                await emulator.close();
-                await closeTrap();
-            },
-        };
-    } catch (err) {
-        await Promise.all(hosts.map((h) => h.close()));
-        await emulator.close();
-        await closeTrap();
-        throw err;
-    }
-}
-
-/** A process's peak resident set size (VmHWM), in MB; NaN where /proc is not available. */
-export function peakRssMb(pid: number): number {
-    try {
-        const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-        return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
-    } catch {
-        return Number.NaN;
-    }
-}
-
-/** What one cell saw; `before` and `intended` are the live URL before the step and the one it means to leave. */
-export interface Observed {
-    cell: Cell;
-    before: string;
-    intended: string;
-    outputs: PropertyMap | undefined;
-    message: string | undefined;
-    requests: RecordedRequest[];
-    live: string | undefined;
-    ms: number;
-    /** Requests that reached the redirect trap during the cell (0 when not given). */
-    trapped?: number;
-    kept?: { id: string; properties: PropertyMap };
-    hostPeakRssMb?: number;
-}
-
-/** A failed create the engine keeps, with its id and the URL live before it recorded: nothing is lost. */
-function keptSafely(o: Observed): boolean {
-    return (
-        o.cell.target.step === "create" &&
-        o.kept !== undefined &&
-        o.kept.id === MCHID &&
-        o.kept.properties.previousNotifyUrl === o.before &&
-        o.kept.properties.appliedNotifyUrl === URL_A
-    );
+/** A cell's stable key, e.g. `500-once × create · PATCH`, `failover × read`. */
+export function cellKey(cell: Cell): string {
+    return `${cell.fault.id} × ${stepLabel(cell.target)}`;
 }
 
 /**
- * Turns what a cell observed into its row: outcome, agreement, clean or not, and where it differs from design.
- * @internal exported for the test that checks the judging itself
+ * The cells `npm test` also runs through the provider host (test/engine/faults.engine.test.ts); `npm run faults`
+ * runs every cell there, the integration tests every cell in-process. Each kind of fault, on each kind of request.
  */
-export function judge(o: Observed): CellResult {
-    const { cell, before, intended, outputs, message, requests, live } = o;
-    const { fault, target } = cell;
-    const ok = message === undefined;
-    const failover = fault.failover === true;
+export const REPRESENTATIVE: readonly string[] = [
+    "500-once × create · PATCH",
+    "500-persistent × create · PATCH",
+    "500-persistent × read",
+    "429 × update",
+    "403 × create · GET",
+    "bad-signature × create · PATCH",
+    "sign-test × read",
+    "unknown-serial × delete · GET",
+    "stale-timestamp × update",
+    "reset-persistent × delete · PATCH",
+    "delay-long × read",
+    "delay-short × delete · PATCH",
+    "delay-long-persistent × create · PATCH",
+    "html-404 × read",
+    "unknown-route × delete · GET",
+    "trickle-persistent × read",
+    "oversized × read",
+    "redirect × update",
+    "other-url-read-back × create · PATCH",
+    "malformed-json × create · GET",
+    "other-mchid × read",
+    "failover × create",
+    "failover × delete",
+];
 
-    // The targeted call's requests: GETs before the first PATCH, or the PATCHes. A GET after a PATCH is a read-back.
-    const firstPatch = requests.findIndex((r) => r.method === "PATCH");
-    const beforePatch = firstPatch < 0 ? requests : requests.slice(0, firstPatch);
-    const readBack = firstPatch >= 0 && requests.slice(firstPatch).some((r) => r.method === "GET");
-    const targeted =
-        target.method === "PATCH"
-            ? requests.filter((r) => r.method === "PATCH")
-            : target.method === "GET"
-              ? beforePatch.filter((r) => r.method === "GET")
-              : requests;
-    const attempts = targeted.length;
-
-    const liveLabel: LiveLabel =
-        live === before ? "old" : live === intended ? "new" : live === undefined ? "none" : "other";
-
-    // Does Pulumi's view (what the step returned, or that it failed) match the live setting?
-    let agree: boolean;
-    let agreeText: string;
-    if (ok) {
-        const wrong: string[] = [];
-        if (target.step === "delete") {
-            if (live !== ORIGINAL_URL) wrong.push(`live ${live ?? "none"}, not the restored URL`);
-        } else {
-            const outs = outputs ?? {};
-            if (outs.notifyUrl !== live) wrong.push(`outputs.notifyUrl ${String(outs.notifyUrl)} ≠ live`);
-            const applied = target.step === "update" ? URL_B : URL_A;
-            if (outs.appliedNotifyUrl !== applied) wrong.push(`appliedNotifyUrl ${String(outs.appliedNotifyUrl)}`);
-            if (outs.previousNotifyUrl !== ORIGINAL_URL) {
-                wrong.push(`previousNotifyUrl ${String(outs.previousNotifyUrl)}`);
-            }
-        }
-        agree = wrong.length === 0;
-        agreeText = agree ? (target.step === "delete" ? "yes (restored)" : "yes") : `NO: ${wrong.join("; ")}`;
-    } else if (keptSafely(o)) {
-        // The engine keeps the resource with the URL it replaced: the next `up` sets ours again, destroy restores.
-        agree = true;
-        agreeText = `kept (partially created), previous ${live === before ? "live" : "recorded"}`;
-    } else {
-        agree = live === before;
-        agreeText = agree ? "yes (unchanged)" : `NO: live changed to ${liveLabel}`;
-    }
-
-    const notClean: string[] = [];
-    if (ok) {
-        if (live !== intended) notClean.push(`succeeded but live is ${liveLabel}`);
-        if (!agree) notClean.push("outputs disagree with live");
-    } else {
-        if (live !== before && !keptSafely(o)) notClean.push("failed but the live URL changed");
-        if (!fault.cause.test(message)) notClean.push("message does not name the cause");
-        const restoreFailed = target.step === "delete" && firstPatch >= 0;
-        if (restoreFailed && !(/retainOnDelete/.test(message) && /pulumi state delete/.test(message))) {
-            notClean.push("failed restore does not point at retainOnDelete / pulumi state delete");
-        }
-    }
-
-    if (o.ms > DEADLINE_MS + 1_000) notClean.push(`took ${Math.round(o.ms)} ms, past deadlineMs + 1 s`);
-    const trapped = o.trapped ?? 0;
-    if (trapped > 0) notClean.push(`${plural(trapped, "request")} reached the redirect's host`);
-    if (o.hostPeakRssMb !== undefined && !(o.hostPeakRssMb < HOST_PEAK_RSS_LIMIT_MB)) {
-        notClean.push(`host peak RSS ${o.hostPeakRssMb} MB, not under ${HOST_PEAK_RSS_LIMIT_MB} MB`);
-    }
-
-    const expected = fault.expect(target.method);
-    const unexpected: string[] = [];
-    if (expected.ok !== ok) unexpected.push(`expected ${expected.ok ? "success" : "failure"}`);
-    if (expected.attempts !== undefined && expected.attempts !== attempts) {
-        unexpected.push(`expected ${plural(expected.attempts, "attempt")}, saw ${attempts}`);
-    }
-    if (expected.readBack !== undefined && expected.readBack !== readBack) {
-        unexpected.push(expected.readBack ? "expected a verified read-back" : "unexpected read-back");
-    }
-    if (expected.minGapMs !== undefined) {
-        const [first, second] = targeted;
-        if (first && second && second.at - first.at < expected.minGapMs) {
-            unexpected.push(`retried after ${second.at - first.at} ms, before Retry-After`);
-        }
-    }
-    const wantRequests = expected.requests ?? (fault.wholeStep ? NORMAL_REQUESTS[target.step] : undefined);
-    if (wantRequests !== undefined && requests.length !== wantRequests) {
-        unexpected.push(`expected ${plural(wantRequests, "request")}${failover ? " via the backup" : ""}`);
-    }
-
-    const error = message === undefined ? undefined : describeError(message);
-    const tries = target.method === undefined ? "" : ` after ${plural(attempts, "attempt")}`;
-    const outcome =
-        (ok
-            ? `ok${failover ? " via backup" : ""}${tries}${readBack ? " + verified read-back" : ""}`
-            : `failed: ${error}${tries}${readBack ? " + verified read-back" : ""}`) +
-        (o.hostPeakRssMb !== undefined ? `; host peak RSS ${o.hostPeakRssMb} MB` : "");
-
-    const result: CellResult = {
-        cell,
-        step: stepLabel(target),
-        ok,
-        attempts,
-        readBack,
-        outcome,
-        requests,
-        requestsText: requestsText(requests, failover),
-        live,
-        liveLabel,
-        agree,
-        agreeText,
-        trapped,
-        clean: notClean.length === 0,
-        notClean,
-        unexpected,
-        ms: o.ms,
-    };
-    if (message !== undefined) result.message = message;
-    if (o.kept !== undefined) result.kept = o.kept;
-    if (o.hostPeakRssMb !== undefined) result.hostPeakRssMb = o.hostPeakRssMb;
-    if (error !== undefined) result.error = error;
-    if (outputs !== undefined) result.outputs = outputs;
-    return result;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Rendering.
-// ---------------------------------------------------------------------------------------------------------------
-
-/** The table's header row: `docs/reliability.md` is checked against it. */
-export const TABLE_HEADER = "| fault | step | outcome | WeChat Pay requests | live after | state = live | clean |";
-/** The first line of `docs/reliability.md`. */
-export const DOC_TITLE = "# Reliability: the fault matrix";
-/** The line that introduces the totals in `docs/reliability.md`. */
-export const TOTALS_HEADING = "## Totals";
-
-/** The Markdown table, with its legend. */
-export function renderTable(results: readonly CellResult[]): string {
-    const lines = [
-        `Settings: \`wechatpay:maxRetries\` ${MAX_RETRIES}, \`wechatpay:timeoutMs\` ${TIMEOUT_MS}, ` +
-            `\`wechatpay:deadlineMs\` ${DEADLINE_MS}. "Live after": \`old\` = the URL live before the step, ` +
-            "`new` = the URL the step sets (for delete: the pre-create URL it restores), `other` = anything else. " +
-            "Requests are what the emulator saw, in arrival order; `[kind]` marks a reply the fault altered, " +
-            "`reset` a dropped connection, `(+1.0 s)` a wait.",
-        "",
-        TABLE_HEADER,
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ];
-    for (const r of results) {
-        const clean = r.clean
-            ? r.unexpected.length > 0
-                ? `yes, but ${r.unexpected.join("; ")}`
-                : "yes"
-            : `**NO**: ${[...r.notClean, ...r.unexpected].join("; ")}`;
-        lines.push(
-            `| ${r.cell.fault.label} | ${r.step} | ${r.outcome} | ${r.requestsText} | ${r.liveLabel} | ${r.agreeText} | ${clean} |`,
-        );
-    }
-    return lines.join("\n");
-}
-
-/**
- * The whole `docs/reliability.md` (`npm run faults -- --out docs/reliability.md`): what the matrix is, the table and
- * the totals.
- */
-export function renderDocument(results: readonly CellResult[]): string {
-    const longest = results.reduce((a, r) => Math.max(a, r.ms), 0);
-    const rss = results.flatMap((r) => (r.hostPeakRssMb === undefined ? [] : [r.hostPeakRssMb]));
-    return [
-        DOC_TITLE,
-        "",
-        "Generated by `npm run faults -- --out docs/reliability.md`; do not edit by hand.",
-        "",
-        "Every fault the emulator can inject, against every request of every lifecycle step that calls WeChat Pay, run",
-        "through Pulumi's own provider host with the package as a user installs it (the `npm pack` tarball). A cell is",
-        "clean when the step either succeeds with the right live URL and outputs that match it, or fails with an error",
-        "that names the cause while the live URL is unchanged (or the resource is kept in state with the URL it",
-        "replaced); when it ends within `wechatpay:deadlineMs` plus one second; when nothing reaches the host a redirect",
-        `points at; and when the provider host's peak memory stays under ${HOST_PEAK_RSS_LIMIT_MB} MB.`,
-        "",
-        renderTable(results),
-        "",
-        TOTALS_HEADING,
-        "",
-        `${summarize(results)}.`,
-        "",
-        `Longest step: ${(longest / 1000).toFixed(1)} s (limit: \`wechatpay:deadlineMs\` ${DEADLINE_MS / 1000} s + 1 s).` +
-            (rss.length > 0
-                ? ` Provider host peak RSS after the oversized-body cells: at most ${Math.max(...rss)} MB ` +
-                  `(limit ${HOST_PEAK_RSS_LIMIT_MB} MB; the body was ${OVERSIZED_BYTES / 1024 / 1024} MB).`
-                : ""),
-        "",
-    ].join("\n");
-}
-
-/** `88 cells, 88 clean, 0 not clean` (and how many differ from the designed behaviour, when any do). */
-export function summarize(results: readonly CellResult[]): string {
-    const clean = results.filter((r) => r.clean).length;
-    const unexpected = results.filter((r) => r.unexpected.length > 0).length;
-    return (
-        `${results.length} cells, ${clean} clean, ${results.length - clean} not clean` +
-        (unexpected > 0 ? ` (${unexpected} not as designed)` : "")
-    );
+/** The representative cells, in table order. Throws for a key the table lacks. */
+export function representativeCells(): Cell[] {
+    const cells = allCells();
+    const missing = REPRESENTATIVE.filter((key) => !cells.some((c) => cellKey(c) === key));
+    if (missing.length > 0) throw new Error(`no such cells: ${missing.join(", ")}`);
+    return cells.filter((c) => REPRESENTATIVE.includes(cellKey(c)));
 }

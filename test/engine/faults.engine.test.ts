@@ -6,7 +6,6 @@
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyFragments } from "../../harness";
-import type { RecordedRequest } from "../../provider/testing";
 import {
     ALL_ATTEMPTS,
     type CellResult,
@@ -22,7 +21,8 @@ import {
     summarize,
     URL_A,
     URL_B,
-} from "../../harness/faults/table";
+} from "../../harness/faults";
+import type { RecordedRequest } from "../../provider/testing";
 
 const REPO = resolve(__dirname, "..", "..");
 
