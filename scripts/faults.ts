@@ -1,5 +1,5 @@
 /**
- * `npm run faults`: runs the whole fault matrix (harness/faults/) through Pulumi's provider host with the
+ * `npm run faults`: runs every cell of the fault table (harness/faults) through Pulumi's provider host with the
  * packed package, prints a Markdown table and a summary, and exits 1 when any cell is not clean or not as designed.
  *
  * `--verbose` also prints every failure's full message (what the user would see).
