@@ -221,9 +221,11 @@ export function createClient(
 
     const setCallback = async (notifyUrl: string, options: CallOptions = {}): Promise<CallbackSetting> => {
         let confirmed: CallbackSetting | undefined;
+        let accepted: AxiosResponse | undefined;
         try {
             // Repeating this PATCH is safe: it sets the same value again, so retries may resend it.
             const res = await send("PATCH", toWire(notifyUrl), options);
+            accepted = res;
             if (res.status === 404) {
                 throw errorFrom(readReply(res), PATCH_TARGET);
             }
@@ -247,15 +249,30 @@ export function createClient(
             return confirmed;
         }
         // 204 or a body without notify_url: confirm with a verified read rather than assume.
-        const res = await send("GET", undefined, options);
-        if (res.status === 404 && !meansNoneSet(res)) {
-            throw errorFrom(readReply(res), GET_TARGET);
+        try {
+            const res = await send("GET", undefined, options);
+            if (res.status === 404 && !meansNoneSet(res)) {
+                throw errorFrom(readReply(res), GET_TARGET);
+            }
+            const live = res.status === 404 ? undefined : fromWire(res, config.mchid, GET_TARGET);
+            if (live === undefined || live.notifyUrl !== notifyUrl) {
+                throw otherUrl(GET_TARGET, notifyUrl, live?.notifyUrl, res);
+            }
+            return live;
+        } catch (e) {
+            // WeChat Pay accepted the PATCH, so it may well be live whatever this read says: the failure is uncertain
+            // (create keeps the resource with the URL it replaced), never a plain error that would drop the record.
+            if (isUncertain(e) || accepted === undefined) {
+                throw e;
+            }
+            const why = e instanceof Error ? e.message : String(e);
+            throw new WechatpayResponseError({
+                ...PATCH_TARGET,
+                code: "UNCONFIRMED",
+                reason: `WeChat Pay accepted it without showing the URL, and the read-back to confirm it failed (${why})`,
+                received: readReply(accepted),
+            });
         }
-        const live = res.status === 404 ? undefined : fromWire(res, config.mchid, GET_TARGET);
-        if (live === undefined || live.notifyUrl !== notifyUrl) {
-            throw otherUrl(GET_TARGET, notifyUrl, live?.notifyUrl, res);
-        }
-        return live;
     };
 
     return { getCallback, setCallback };

@@ -220,3 +220,30 @@ describe("a 2xx that shows another URL keeps the record", () => {
         );
     });
 });
+
+describe("a PATCH accepted without showing the URL (204) keeps the record when the read-back fails", () => {
+    let quiet: Emulator;
+    beforeAll(async () => {
+        quiet = await startEmulator({ merchants: [{ mchid: MCHID, notifyUrl: OLD }], patchReply: "no-content" });
+    });
+    afterAll(() => quiet.close());
+
+    it.each([
+        ["a 500 on every read-back attempt", { kind: "error", status: 500, code: "SYSTEM_ERROR" } as const, 2],
+        ["a signed 404 RESOURCE_NOT_EXISTS", { kind: "error", status: 404, code: "RESOURCE_NOT_EXISTS" } as const, 1],
+    ])("create keeps id and previousNotifyUrl after %s", async (_label, fault, times) => {
+        quiet.reset();
+        const provider = await configuredProvider(quiet, { "wechatpay:maxRetries": "1" });
+        quiet.failNext({ kind: "delay", ms: 0 }, 2); // the first GET and the PATCH go through
+        quiet.failNext(fault, times);
+        const created = provider.create({ notifyUrl: NEW, __provider: "serialized" });
+        await expect(created).rejects.toMatchObject({
+            id: MCHID,
+            properties: { mchid: MCHID, appliedNotifyUrl: NEW, previousNotifyUrl: OLD, __provider: "serialized" },
+        });
+        await expect(created).rejects.toThrow(
+            /reply to PATCH .* was not used: WeChat Pay accepted it without showing the URL, and the read-back to confirm it failed/,
+        );
+        expect(quiet.notifyUrl()).toBe(NEW);
+    });
+});
