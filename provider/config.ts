@@ -129,9 +129,23 @@ function refuseKeyMaterial(s: Setting, value: string): void {
     }
 }
 
-/** `value` in quotes for a message, unless it could be key material. */
-const quoted = (value: string): string =>
-    looksLikeKeyMaterial(value) ? "a value that looks like key material (not shown)" : JSON.stringify(value);
+/**
+ * Whether `value` could hold a fragment of a key: a run of 16 or more base64 characters that mixes upper case, lower
+ * case and digits, as key bodies do. Ids, serials, numbers and the URLs and paths these settings take do not.
+ */
+function couldHoldKeyFragment(value: string): boolean {
+    const runs = value.replace(/\s+/g, "").match(/[A-Za-z0-9+/=]{16,}/g) ?? [];
+    return runs.some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run));
+}
+
+/**
+ * `value` in quotes for a message, unless it could be key material or a fragment of it (say, one line of a PEM body
+ * pasted into the wrong setting): error messages are printed by every `pulumi` command that reports them.
+ */
+export const quoted = (value: string): string =>
+    looksLikeKeyMaterial(value) || couldHoldKeyFragment(value)
+        ? "a value that looks like key material (not shown)"
+        : JSON.stringify(value);
 
 /** A field of one merchant profile, `wechatpay:merchants.<mchid>.<field>`, set with `--path`. */
 function profileSetting(
@@ -321,11 +335,13 @@ function merchant(
         return value;
     };
 
-    const serial = required("serial").toUpperCase();
+    const givenSerial = required("serial");
+    const serial = givenSerial.toUpperCase();
     if (!/^[0-9A-F]{8,64}$/.test(serial)) {
+        // Quoted as given: upper-casing would hide the mixed case that marks a fragment of a key.
         throw invalid(
             setting("serial"),
-            `must be the hexadecimal serial of the merchant API certificate, got ${quoted(serial)}`,
+            `must be the hexadecimal serial of the merchant API certificate, got ${quoted(givenSerial)}`,
         );
     }
     const privateKey = parseKey(setting("privateKey"), required("privateKey"), "private", readFile);

@@ -1,6 +1,6 @@
 import ipaddr = require("ipaddr.js");
 
-import { looksLikeKeyMaterial } from "./config";
+import { quoted } from "./config";
 
 /** A failed input check, in the shape Pulumi's `check` reports it. */
 export interface CheckFailure {
@@ -230,9 +230,7 @@ export function checkInputs(inputs: Record<string, unknown>): CheckFailure[] {
         failures.push({
             property: "mchid",
             reason: `mchid must be the numeric merchant id (商户号), e.g. "1900000001", got ${
-                typeof mchid === "string" && looksLikeKeyMaterial(mchid)
-                    ? "a value that looks like key material (not shown)"
-                    : JSON.stringify(mchid)
+                typeof mchid === "string" ? quoted(mchid) : JSON.stringify(mchid)
             }`,
         });
     }

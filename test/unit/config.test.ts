@@ -119,7 +119,7 @@ describe("resolveConfig", () => {
         [
             "wechatpay:serial",
             "not-hex",
-            'Invalid `wechatpay:serial`: must be the hexadecimal serial of the merchant API certificate, got "NOT-HEX".',
+            'Invalid `wechatpay:serial`: must be the hexadecimal serial of the merchant API certificate, got "not-hex".',
         ],
         [
             "wechatpay:publicKeyId",
@@ -372,6 +372,20 @@ describe("key material in the wrong setting", () => {
         expect(messageOf(() => resolveConfig(stack(values), {}))).toMatch(
             /^Invalid `wechatpay:publicKeys`: holds what looks like key material/,
         );
+    });
+
+    it.each([
+        ["wechatpay:timeoutMs"],
+        ["wechatpay:mchid"],
+        ["wechatpay:serial"],
+        ["wechatpay:publicKeyId"],
+        ["wechatpay:baseUrl"],
+    ])("does not print a fragment of a key body shorter than a PEM line in %s", (key) => {
+        const fragment = body().replace(/\s+/g, "").slice(0, 40);
+        const message = messageOf(() => resolveConfig(stack({ ...full(), [key]: fragment }), {}));
+        expect(message).toContain(`Invalid \`${key}\``);
+        expect(message).toContain("a value that looks like key material (not shown)");
+        expect(message).not.toContain(fragment.slice(0, 16));
     });
 
     it("does not print a base64 body given as the public key (read as a path)", () => {
