@@ -15,7 +15,7 @@ import {
 } from "./errors";
 import { type AttemptOutcome, backoffDelay, describeOutcome, isNetworkFailure, isTransient, outcomeOf } from "./retry";
 
-/** The API path, relative to the base URL (so a base URL with a path prefix keeps it). */
+/** The API path, relative to the base URL (an origin: config refuses a base URL with a path). */
 const CALLBACK_PATH = "v3/marketing/membercard-open/callback";
 const TARGET_PATH = `/${CALLBACK_PATH}`;
 
