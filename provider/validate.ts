@@ -123,7 +123,21 @@ function splitAuthority(authority: string): { host: string; port: string | undef
 }
 
 /** Names WeChat Pay's servers cannot reach (RFC 6761 and RFC 8375 special-use names, and the common intranet ones). */
-const NON_PUBLIC_SUFFIXES = ["localhost", "local", "internal", "intranet", "lan", "home.arpa", "invalid", "test"];
+// RFC 6761/6762/8375 special-use names, ICANN's reserved `.internal`, and names that are never delegated publicly
+// but common on private networks (`.corp`, `.home`, `.lan`, `.intranet`, `localhost.localdomain`).
+const NON_PUBLIC_SUFFIXES = [
+    "localhost",
+    "localdomain",
+    "local",
+    "internal",
+    "intranet",
+    "lan",
+    "corp",
+    "home",
+    "home.arpa",
+    "invalid",
+    "test",
+];
 
 const reason = "must point at a public host: WeChat Pay's servers cannot reach";
 

@@ -167,6 +167,9 @@ describe("notifyUrlProblem", () => {
         ["https://[fe80::1]/notify", `${PUBLIC} the link-local address fe80::1`],
         ["https://[::]/notify", `${PUBLIC} the unspecified address ::`],
         ["https://[::7f00:1]/notify", `${PUBLIC} the reserved address ::7f00:1`],
+        ["https://localhost.localdomain/notify", `${PUBLIC} names under .localdomain, got localhost.localdomain`],
+        ["https://pay.corp/notify", `${PUBLIC} names under .corp, got pay.corp`],
+        ["https://nas.home/notify", `${PUBLIC} names under .home, got nas.home`],
         ["https://[::a00:1]/notify", `${PUBLIC} the reserved address ::a00:1`],
         ["https://[::1:0:0:1]/notify", `${PUBLIC} the reserved address ::1:0:0:1`],
         [
