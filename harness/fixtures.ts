@@ -1,10 +1,10 @@
 /**
  * The values every test, the demo and the scripts share, defined once: the type token, the merchant and URLs of the
- * quick-start story, the environment without `WECHATPAY_*`, the emulator's stack config, and the provider capture.
+ * quick-start story, the environment without `WECHATPAY_*`, the emulator's stack config, and the resource capture.
  */
 
 import type { Emulator } from "../provider/testing";
-import type { Registration } from "./registration";
+import type { RegisteredResource, Registration } from "./registration";
 
 /** The resource's type token; part of every URN, so it never changes. */
 export const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
@@ -89,13 +89,19 @@ export function configureRequest(values: Record<string, string | undefined>): {
     return { config: { get: (key: string) => values[key] } };
 }
 
-/** The serialized `__provider` of the first registered resource of `type`, or an error with the program's output. */
-export function capturedProvider(registration: Registration, type: string = TYPE): string {
-    const provider = registration.resources.find((r) => r.type === type)?.serializedProvider;
-    if (provider === undefined) {
+/**
+ * The first registered resource of `type` with its serialized `__provider`, or an error with the program's output.
+ */
+export function capturedResource(
+    registration: Registration,
+    type: string = TYPE,
+): RegisteredResource & { serializedProvider: string } {
+    const resource = registration.resources.find((r) => r.type === type);
+    const serializedProvider = resource?.serializedProvider;
+    if (resource === undefined || serializedProvider === undefined) {
         throw new Error(`no serialized __provider was registered for ${type}:\n${registration.output}`);
     }
-    return provider;
+    return { ...resource, serializedProvider };
 }
 
 /** `METHOD status` of every request the emulator saw, e.g. `GET 200`. */

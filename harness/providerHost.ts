@@ -46,7 +46,8 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** The package the engine loads for every `pulumi-nodejs:dynamic…` resource, and its default provider's name. */
 const DYNAMIC_PACKAGE = "pulumi-nodejs";
-const DEFAULT_PROVIDER_TYPE = `pulumi:providers:${DYNAMIC_PACKAGE}`;
+/** The engine's name for the provider every `pulumi-nodejs:dynamic/…` resource uses by default. */
+export const DEFAULT_PROVIDER_TYPE = `pulumi:providers:${DYNAMIC_PACKAGE}`;
 
 /** Deadline for each gRPC call. */
 const CALL_TIMEOUT_MS = 60_000;

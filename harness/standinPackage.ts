@@ -5,9 +5,8 @@
 
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-
-const REPO = resolve(__dirname, "..");
+import { join } from "node:path";
+import { REPO } from "./cli";
 
 export interface StandinPackage {
     name: string;

@@ -262,7 +262,7 @@ interface AxiosLikeError {
 }
 
 /** The parts of a reply (or of an axios response) this package reads. */
-export interface ReplyLike {
+interface ReplyLike {
     status?: number;
     data?: unknown;
     headers?: unknown;
@@ -301,7 +301,7 @@ export type Received =
     | { kind: "other"; error: unknown };
 
 /** Reads a header from plain or AxiosHeaders-like objects, case-insensitively. */
-export function headerOf(headers: unknown, name: string): string | undefined {
+function headerOf(headers: unknown, name: string): string | undefined {
     if (typeof headers !== "object" || headers === null) {
         return undefined;
     }
@@ -419,14 +419,6 @@ function originOf(location: string | undefined): string | undefined {
     } catch {
         return JSON.stringify(location.slice(0, 60));
     }
-}
-
-/**
- * Maps whatever the HTTP stack threw into one of this package's errors. It copies only status, codes, messages and
- * the request id: never the axios error itself, whose `config` holds the signing key object and signed headers.
- */
-export function toProviderError(err: unknown, target: RequestTarget, attempts?: readonly string[]): Error {
-    return errorFrom(readFailure(err), target, attempts);
 }
 
 /** The error a user sees for what an attempt {@link Received}. */

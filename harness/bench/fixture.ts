@@ -8,17 +8,21 @@ import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
     type Consumer,
+    capturedResource,
     captureRegistration,
     type PropertyMap,
     type ProviderHost,
     prepareConsumer,
+    REPO,
+    scrubbedEnv,
     startProviderHost,
+    TYPE,
+    URL_A,
     urnFor,
+    withoutWechatpayEnv,
     writeStandinPackage,
 } from "..";
 import { Child, NULL_PACKAGE_DIST, NULL_TYPE } from "./children";
-
-const REPO = resolve(__dirname, "..", "..");
 
 /** `--name=value` or `--name value` → "value", a bare `--name` → "", absent → undefined. */
 function arg(name: string): string | undefined {
@@ -54,10 +58,6 @@ export const SETTINGS = {
 
 export const PROJECT = "wechatpay-bench";
 const STACK = "bench";
-const REAL_TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
-export const URL_A = "https://api.example.com/wechatpay/membercard";
-export const URL_B = "https://api.example.com/wechatpay/membercard-v2";
-export const SECRET_KEYS = ["wechatpay:privateKey"];
 
 export interface Credentials {
     mchid: string;
@@ -97,12 +97,9 @@ export const log = (line: string): void => {
 };
 
 /** The inherited environment without `WECHATPAY_*` (the host must see only the stack config) or NODE_OPTIONS. */
-export function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-        if (!k.startsWith("WECHATPAY_") && k !== "NODE_OPTIONS") env[k] = v;
-    }
-    return { ...env, ...extra };
+export function plainEnv(): NodeJS.ProcessEnv {
+    const { NODE_OPTIONS: _, ...env } = scrubbedEnv();
+    return env;
 }
 
 export async function setUpFixture(): Promise<Fixture> {
@@ -127,16 +124,19 @@ export async function setUpFixture(): Promise<Fixture> {
         captureRegistration(nullConsumer, program("null-dynamic-provider", "NullCallback"), opts),
         Child.start<EmulatorReady>(realConsumer.dir, "emulator", plainEnv()),
     ]);
-    const realProvider = realReg.resources[0]?.serializedProvider;
-    const nullProvider = nullReg.resources[0]?.serializedProvider;
-    if (realProvider === undefined || nullProvider === undefined) {
+    let realProvider: string;
+    let nullProvider: string;
+    try {
+        realProvider = capturedResource(realReg).serializedProvider;
+        nullProvider = capturedResource(nullReg, NULL_TYPE).serializedProvider;
+    } catch (e) {
         emulator.close();
-        throw new Error(`no serialized __provider was captured:\n${realReg.output}\n${nullReg.output}`);
+        throw e;
     }
     const { baseUrl, provider: creds, direct } = emulator.ready;
     log(`__provider: real ${realProvider.length} bytes, null ${nullProvider.length} bytes; emulator at ${baseUrl}`);
     return {
-        real: { consumer: realConsumer, urn: urnFor(REAL_TYPE, "membercard", PROJECT, STACK), provider: realProvider },
+        real: { consumer: realConsumer, urn: urnFor(TYPE, "membercard", PROJECT, STACK), provider: realProvider },
         null: { consumer: nullConsumer, urn: urnFor(NULL_TYPE, "membercard", PROJECT, STACK), provider: nullProvider },
         emulator,
         config: {
@@ -159,8 +159,7 @@ export async function closeFixture(f: Fixture): Promise<void> {
 
 /** A fresh provider host (not yet configured), closed by closeFixture if a phase fails. */
 export async function openHost(f: Fixture, side: Side, env: NodeJS.ProcessEnv = {}): Promise<ProviderHost> {
-    const unset: NodeJS.ProcessEnv = { NODE_OPTIONS: undefined };
-    for (const k of Object.keys(process.env)) if (k.startsWith("WECHATPAY_")) unset[k] = undefined;
+    const unset: NodeJS.ProcessEnv = { ...withoutWechatpayEnv(), NODE_OPTIONS: undefined };
     const h = await startProviderHost(side.consumer, { project: PROJECT, stack: STACK, env: { ...unset, ...env } });
     f.hosts.add(h);
     return h;

@@ -4,7 +4,7 @@
  * (a refresh). Memory: peak host RSS growth during a burst of concurrent Reads.
  */
 
-import { type PropertyMap, type ProviderHost, urnFor } from "..";
+import { type PropertyMap, type ProviderHost, SECRET_KEYS, URL_A, URL_B, urnFor } from "..";
 import { Child } from "./children";
 import {
     closeHost,
@@ -15,12 +15,9 @@ import {
     openHost,
     plainEnv,
     resetPeak,
-    SECRET_KEYS,
     SETTINGS,
     type Side,
     stateOf,
-    URL_A,
-    URL_B,
 } from "./fixture";
 
 export const STEPS = ["check", "diff", "read", "update", "create", "delete"] as const;

@@ -7,8 +7,8 @@
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { ProviderHost } from "..";
-import { closeHost, type Fixture, log, openHost, SECRET_KEYS, SETTINGS, stateOf } from "./fixture";
+import { type ProviderHost, SECRET_KEYS } from "..";
+import { closeHost, type Fixture, log, openHost, SETTINGS, stateOf } from "./fixture";
 import { table } from "./report";
 
 const DIR = resolve(__dirname, "..", "..", ".cache", "bench", "profiles");

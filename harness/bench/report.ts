@@ -56,6 +56,33 @@ export interface Figures {
     memory: Runs;
 }
 
+/**
+ * A row of figures taken once per run on a fresh host (cold, refresh, memory): medians of the runs; the provider
+ * host's CPU only where `cpu`, the direct cell only where given, "—" elsewhere.
+ */
+function runsRow(
+    name: string | undefined,
+    r: Runs,
+    show: { cpu?: boolean; direct?: string },
+    target: string,
+    met: boolean,
+): Row {
+    const providerCpu = show.cpu ? runs(r.providerCpu) : "—";
+    return {
+        cells: [
+            name ?? "",
+            runs(r.provider),
+            providerCpu,
+            runs(r.floor),
+            "—",
+            show.direct ?? "—",
+            target,
+            met ? "yes" : "NO",
+        ],
+        met,
+    };
+}
+
 /** The rows, each figure next to its target. Wall cells are "median / p95" over all calls of all rounds. */
 export function rows(fig: Figures, burstN: number, memoryN: number): Row[] {
     const names = rowNames(burstN, memoryN);
@@ -74,48 +101,13 @@ export function rows(fig: Figures, burstN: number, memoryN: number): Row[] {
     }
     const coldLimit = median(fig.cold.floor) + 60;
     const coldMet = median(fig.cold.provider) <= coldLimit;
-    out.push({
-        cells: [
-            names[6] ?? "",
-            runs(fig.cold.provider),
-            runs(fig.cold.providerCpu),
-            runs(fig.cold.floor),
-            "—",
-            "—",
-            `≤ floor + 60: ≤ ${fmt(coldLimit)}`,
-            coldMet ? "yes" : "NO",
-        ],
-        met: coldMet,
-    });
+    out.push(runsRow(names[6], fig.cold, { cpu: true }, `≤ floor + 60: ≤ ${fmt(coldLimit)}`, coldMet));
     const burstLimit = 1.15 * (median(fig.burst.floor) + median(fig.burst.direct ?? []));
     const burstMet = median(fig.burst.provider) <= burstLimit;
-    out.push({
-        cells: [
-            names[7] ?? "",
-            runs(fig.burst.provider),
-            "—",
-            runs(fig.burst.floor),
-            "—",
-            `${runs(fig.burst.direct)} (fresh process)`,
-            `≤ 1.15 × (floor + direct): ≤ ${fmt(burstLimit)}`,
-            burstMet ? "yes" : "NO",
-        ],
-        met: burstMet,
-    });
+    const direct = `${runs(fig.burst.direct)} (fresh process)`;
+    out.push(runsRow(names[7], fig.burst, { direct }, `≤ 1.15 × (floor + direct): ≤ ${fmt(burstLimit)}`, burstMet));
     const memMet = median(fig.memory.provider) <= 50;
-    out.push({
-        cells: [
-            names[8] ?? "",
-            runs(fig.memory.provider),
-            "—",
-            runs(fig.memory.floor),
-            "—",
-            "—",
-            "≤ 50",
-            memMet ? "yes" : "NO",
-        ],
-        met: memMet,
-    });
+    out.push(runsRow(names[8], fig.memory, {}, "≤ 50", memMet));
     return out;
 }
 

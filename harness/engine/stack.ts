@@ -14,12 +14,11 @@
 
 import type { Consumer } from "../consumer";
 import { loadProtocol, unwrapSecrets } from "../protocol";
-import { type PropertyMap, type ProviderHost, startProviderHost } from "../providerHost";
+import { DEFAULT_PROVIDER_TYPE, type PropertyMap, type ProviderHost, startProviderHost } from "../providerHost";
 import { type Registration, startMonitor } from "./monitor";
 import { runProgram } from "./program";
 import {
     configFromInputs,
-    DEFAULT_PROVIDER_TYPE,
     providerInputs,
     type ResourceState,
     readState,

@@ -23,8 +23,6 @@ export interface StackState {
     resources: ResourceState[];
 }
 
-/** The engine's name for the provider every `pulumi-nodejs:dynamic/…` resource uses by default. */
-export const DEFAULT_PROVIDER_TYPE = "pulumi:providers:pulumi-nodejs";
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 
 export async function readState(file: string): Promise<StackState> {

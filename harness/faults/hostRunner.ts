@@ -6,7 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { prepareConsumer } from "../consumer";
-import { TYPE, withoutWechatpayEnv } from "../fixtures";
+import { capturedResource, TYPE, withoutWechatpayEnv } from "../fixtures";
 import { type PropertyMap, type ProviderHost, ProviderHostCallError, startProviderHost, urnFor } from "../providerHost";
 import { captureRegistration } from "../registration";
 import type { CellResult } from "./judge";
@@ -57,10 +57,7 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
 
         t = performance.now();
         const registration = await captureRegistration(consumer, PROGRAM, { project: PROJECT, stack: STACK });
-        const registered = registration.resources.find((r) => r.name === "membercard");
-        if (!registered?.serializedProvider) {
-            throw new Error(`the program registered no serialized provider:\n${registration.output}`);
-        }
+        const registered = capturedResource(registration);
         const captureMs = performance.now() - t;
 
         t = performance.now();

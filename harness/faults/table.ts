@@ -40,7 +40,7 @@ export const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
 export type Step = "create" | "read" | "update" | "delete";
 export type Method = "GET" | "PATCH";
 
-/** What a cell should end in, by design (STYLE.md "Retries", DESIGN.md "WeChat Pay facts"). */
+/** What a cell should end in, by design (README "Reliability"; provider/retry.ts); docs/reliability.md shows each. */
 export interface Expectation {
     ok: boolean;
     /** Requests of the targeted call (retries included). */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
     type Consumer,
     calls,
+    capturedResource,
     captureRegistration,
     emulatorStackConfig,
     keyFragments,
@@ -78,10 +79,7 @@ beforeAll(async () => {
         stack: STACK,
         config: stackConfig(),
     });
-    const first = registration.resources.find((r) => r.name === "membercard");
-    if (!first?.serializedProvider) {
-        throw new Error(`no serialized provider was registered:\n${registration.output}`);
-    }
+    const first = capturedResource(registration);
     provider = first.serializedProvider;
     inputs = first.inputs;
     expect(registration.resources.map((r) => r.type)).toEqual([TYPE, TYPE]);

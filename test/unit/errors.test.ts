@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PRIVATE_KEY_BEGIN } from "../../harness";
 import {
     describeReceived,
+    errorFrom,
     isWechatpayApiError,
     isWechatpayError,
     isWechatpayNetworkError,
@@ -9,7 +10,6 @@ import {
     isWechatpayStateError,
     isWechatpayVerificationError,
     readFailure,
-    toProviderError,
     WechatpayApiError,
     WechatpayError,
     WechatpayNetworkError,
@@ -20,17 +20,17 @@ import {
 
 const target = { method: "PATCH", path: "/v3/marketing/membercard-open/callback" };
 
-describe("toProviderError", () => {
+describe("errorFrom(readFailure(…)): what the client raises for what axios and the SDK threw", () => {
     it("maps a 403 NO_AUTH to an API error that says who must enable the product", () => {
-        const e = toProviderError(
-            {
+        const e = errorFrom(
+            readFailure({
                 isAxiosError: true,
                 response: {
                     status: 403,
                     data: { code: "NO_AUTH", message: "商户无权限" },
                     headers: { "request-id": "08F4A1B2" },
                 },
-            },
+            }),
             target,
         );
         expect(isWechatpayApiError(e)).toBe(true);
@@ -43,8 +43,11 @@ describe("toProviderError", () => {
     });
 
     it("points a 401 SIGN_ERROR at serial and private key", () => {
-        const e = toProviderError(
-            { isAxiosError: true, response: { status: 401, data: '{"code":"SIGN_ERROR","message":"签名错误"}' } },
+        const e = errorFrom(
+            readFailure({
+                isAxiosError: true,
+                response: { status: 401, data: '{"code":"SIGN_ERROR","message":"签名错误"}' },
+            }),
             target,
         );
         expect(e.message).toContain(
@@ -53,8 +56,11 @@ describe("toProviderError", () => {
     });
 
     it("lists every attempt when there were retries", () => {
-        const e = toProviderError(
-            { isAxiosError: true, response: { status: 500, data: { code: "SYSTEM_ERROR", message: "系统错误" } } },
+        const e = errorFrom(
+            readFailure({
+                isAxiosError: true,
+                response: { status: 500, data: { code: "SYSTEM_ERROR", message: "系统错误" } },
+            }),
             target,
             ["500 SYSTEM_ERROR", "ECONNRESET", "500 SYSTEM_ERROR"],
         );
@@ -65,12 +71,12 @@ describe("toProviderError", () => {
     });
 
     it("maps an SDK verification failure and names the serial", () => {
-        const e = toProviderError(
-            {
+        const e = errorFrom(
+            readFailure({
                 isAxiosError: true,
                 code: "EV3_RES_HEADER_PLATFORM_SERIAL",
                 response: { status: 200, headers: { "wechatpay-serial": "PUB_KEY_ID_999" } },
-            },
+            }),
             { method: "GET", path: "/v3/marketing/membercard-open/callback" },
         );
         expect(isWechatpayVerificationError(e)).toBe(true);
@@ -78,20 +84,20 @@ describe("toProviderError", () => {
     });
 
     it("recognises a WECHATPAY/SIGNTEST/ probe", () => {
-        const e = toProviderError(
-            {
+        const e = errorFrom(
+            readFailure({
                 isAxiosError: true,
                 code: "EV3_RES_HEADER_SIGNATURE_DIGEST",
                 response: { status: 200, headers: { "wechatpay-signature": "WECHATPAY/SIGNTEST/abc" } },
-            },
+            }),
             target,
         );
         expect(e.message).toContain("signature probe (WECHATPAY/SIGNTEST/…), which is rejected on purpose");
     });
 
     it("maps a connection failure to a network error", () => {
-        const e = toProviderError(
-            { isAxiosError: true, code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:9" },
+        const e = errorFrom(
+            readFailure({ isAxiosError: true, code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:9" }),
             target,
         );
         expect(isWechatpayNetworkError(e)).toBe(true);
@@ -101,12 +107,12 @@ describe("toProviderError", () => {
     });
 
     it("copies nothing from the axios config (which holds the key object)", () => {
-        const e = toProviderError(
-            {
+        const e = errorFrom(
+            readFailure({
                 isAxiosError: true,
                 config: { privateKey: `${PRIVATE_KEY_BEGIN}SECRET` },
                 response: { status: 400, data: { code: "PARAM_ERROR", message: "bad" } },
-            },
+            }),
             target,
         );
         expect(JSON.stringify(e)).not.toContain("SECRET");
@@ -172,8 +178,11 @@ describe("readFailure: the one reader of what axios and the SDK threw", () => {
             '404 text/html, not signed by WeChat Pay, "<html><body>404 Not Found</body></html>" (Request-ID REQ-1)',
         );
         expect(
-            toProviderError(
-                { ...{ isAxiosError: true, code: "EV3_RES_HEADERS_INCOMPLATE" }, response: { status: 404 } },
+            errorFrom(
+                readFailure({
+                    ...{ isAxiosError: true, code: "EV3_RES_HEADERS_INCOMPLATE" },
+                    response: { status: 404 },
+                }),
                 target,
             ),
         ).toMatchObject({
@@ -188,8 +197,10 @@ describe("readFailure: the one reader of what axios and the SDK threw", () => {
     });
 
     it("names only the origin of a redirect's Location", () => {
-        const e = toProviderError(
-            { response: { status: 302, headers: { location: "https://evil.example:8443/steal?token=1" } } },
+        const e = errorFrom(
+            readFailure({
+                response: { status: 302, headers: { location: "https://evil.example:8443/steal?token=1" } },
+            }),
             target,
         );
         expect(e).toMatchObject({ name: "WechatpayResponseError", code: "REDIRECT", status: 302 });
@@ -198,8 +209,12 @@ describe("readFailure: the one reader of what axios and the SDK threw", () => {
     });
 
     it("reads axios's maxContentLength error as a reply over the cap", () => {
-        const e = toProviderError(
-            { isAxiosError: true, code: "ERR_BAD_RESPONSE", message: "maxContentLength size of 65536 exceeded" },
+        const e = errorFrom(
+            readFailure({
+                isAxiosError: true,
+                code: "ERR_BAD_RESPONSE",
+                message: "maxContentLength size of 65536 exceeded",
+            }),
             target,
         );
         expect(e).toMatchObject({ name: "WechatpayResponseError", code: "REPLY_TOO_LARGE", status: undefined });
@@ -214,8 +229,10 @@ describe("readFailure: the one reader of what axios and the SDK threw", () => {
     });
 
     it("says a non-JSON error body is not WeChat Pay's JSON", () => {
-        const e = toProviderError(
-            { response: { status: 502, headers: { "content-type": "text/html" }, data: "<h1>Bad Gateway</h1>" } },
+        const e = errorFrom(
+            readFailure({
+                response: { status: 502, headers: { "content-type": "text/html" }, data: "<h1>Bad Gateway</h1>" },
+            }),
             target,
         );
         expect(e.message).toBe(

@@ -1,6 +1,9 @@
-/** The fault matrix's judging rules added for trust boundaries: time, redirects, memory, kept resources. */
+/**
+ * How the fault matrix judges a cell, no host needed: a cell that is not clean must be reported so, and the rules added
+ * for trust boundaries (time, redirects, memory, kept resources).
+ */
 import { describe, expect, it } from "vitest";
-import { DEADLINE_MS, findCell, HOST_PEAK_RSS_LIMIT_MB, judge, ORIGINAL_URL, URL_A } from "../../harness/faults";
+import { DEADLINE_MS, findCell, HOST_PEAK_RSS_LIMIT_MB, judge, ORIGINAL_URL, URL_A, URL_B } from "../../harness/faults";
 import type { RecordedRequest } from "../../provider/testing";
 
 const req = (method: string, status: number, at: number): RecordedRequest => ({
@@ -10,6 +13,70 @@ const req = (method: string, status: number, at: number): RecordedRequest => ({
     status,
     at,
 });
+/** The judging itself: a cell that is not clean must be reported so. */
+describe("how a cell is judged", () => {
+    const base = {
+        before: ORIGINAL_URL,
+        intended: URL_A,
+        ms: 1,
+    };
+
+    it("a failure that still changed the live URL is not clean", () => {
+        const r = judge({
+            ...base,
+            cell: findCell("500-persistent", "create", "PATCH"),
+            outputs: undefined,
+            message:
+                "WeChat Pay rejected PATCH /v3/marketing/membercard-open/callback: 500 SYSTEM_ERROR: x after 3 attempts",
+            requests: [req("GET", 200, 0), req("PATCH", 500, 1), req("PATCH", 500, 2), req("PATCH", 500, 3)],
+            live: URL_A,
+        });
+        expect(r).toMatchObject({ clean: false, agree: false, liveLabel: "new" });
+        expect(r.notClean).toEqual(["failed but the live URL changed"]);
+    });
+
+    it("a success whose outputs disagree with the live URL is not clean", () => {
+        const r = judge({
+            ...base,
+            cell: findCell("500-once", "create", "PATCH"),
+            outputs: { notifyUrl: URL_A, appliedNotifyUrl: URL_A, previousNotifyUrl: ORIGINAL_URL },
+            message: undefined,
+            requests: [req("GET", 200, 0), req("PATCH", 500, 1), req("PATCH", 200, 2)],
+            live: "https://someone-else.example.com/cb",
+        });
+        expect(r).toMatchObject({ clean: false, agree: false, liveLabel: "other" });
+    });
+
+    it("a failure whose message does not name the cause is not clean", () => {
+        const r = judge({
+            ...base,
+            cell: findCell("reset-persistent", "update"),
+            intended: URL_B,
+            before: URL_A,
+            outputs: undefined,
+            message: "something went wrong",
+            requests: [req("PATCH", 0, 0), req("PATCH", 0, 1), req("PATCH", 0, 2)],
+            live: URL_A,
+        });
+        expect(r.notClean).toEqual(["message does not name the cause"]);
+    });
+
+    it("a failed restore that does not say how to get out is not clean; a retried 403 is not as designed", () => {
+        const r = judge({
+            ...base,
+            cell: findCell("403", "delete", "PATCH"),
+            before: URL_A,
+            intended: ORIGINAL_URL,
+            outputs: undefined,
+            message: "WeChat Pay rejected PATCH /v3/marketing/membercard-open/callback: 403 NO_AUTH: no",
+            requests: [req("GET", 200, 0), req("PATCH", 403, 1), req("PATCH", 403, 2)],
+            live: URL_A,
+        });
+        expect(r.notClean).toEqual(["failed restore does not point at retainOnDelete / pulumi state delete"]);
+        expect(r.unexpected).toEqual(["expected 1 attempt, saw 2"]);
+    });
+});
+
 const readFailed = {
     cell: findCell("html-404", "read"),
     before: URL_A,
