@@ -1,4 +1,5 @@
-import { MembercardCallbackProvider } from "../../provider/provider";
+import type { NotifyEndpoint } from "../../provider/endpoint";
+import { MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
 import type { Emulator } from "../../provider/testing";
 import { emulatorStackConfig } from "../support/stackConfig";
 
@@ -18,3 +19,20 @@ export async function configuredProvider(
 
 /** `METHOD status` of every request the emulator saw, e.g. `GET 200`. */
 export const calls = (emulator: Emulator): string[] => emulator.requests.map((r) => `${r.method} ${r.status}`);
+
+/** A provider for any notify-URL API, configured like {@link configuredProvider}, as merchant `mchid`. */
+export async function configuredNotifyProvider(
+    endpoint: NotifyEndpoint,
+    emulator: Emulator,
+    mchid?: string,
+    overrides: Record<string, string | undefined> = {},
+): Promise<NotifySettingProvider> {
+    const values: Record<string, string | undefined> = stackConfig(emulator, overrides, mchid);
+    const provider = new NotifySettingProvider(endpoint);
+    await provider.configure({ config: { get: (key: string) => values[key] } });
+    return provider;
+}
+
+/** `METHOD path status` of every request, query kept, e.g. `GET /v3/…?mchid=1 200`. */
+export const pathCalls = (emulator: Emulator): string[] =>
+    emulator.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
