@@ -169,7 +169,10 @@ const MAX_SOCKETS = 16;
 
 /** New keep-alive pools; create one per provider host and pass it to every {@link createClient}. */
 export function createConnectionPools(): ConnectionPools {
-    const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
+    // axios's http adapter calls `socket.setKeepAlive(true, 60_000)` on every request (lib/adapters/http.js), and the
+    // agent resets it to `keepAliveMsecs` (default 1 s) when the socket goes back to the pool: with the same 60 s,
+    // Node sees no change and makes no setsockopt calls per request.
+    const options = { keepAlive: true, keepAliveMsecs: 60_000, maxSockets: MAX_SOCKETS };
     return { httpAgent: new HttpAgent(options), httpsAgent: new HttpsAgent(options) };
 }
 

@@ -1,50 +1,104 @@
 /**
- * `npm run bench` (issue #5): what the packed provider costs next to the requests a user would script directly.
+ * `npm run bench`: what the packed provider costs in Pulumi's provider host, against a floor measured in the same run.
  *
- * Everything runs on loopback, on this machine, in four kinds of process:
- * - this one: the gRPC client that stands in for the Pulumi engine (test/engine/harness.ts), and the direct
- *   baseline of the per-step latencies (`wechatpay-axios-plugin`, the same signed GET/PATCH);
- * - Pulumi's provider host (`@pulumi/pulumi/cmd/dynamic-provider`) running the installed `npm pack` tarball;
- * - the emulator (scripts/bench/emulator.ts), so its RSA signing does not share this event loop;
- * - for wall time and peak RSS under load, the direct baseline in a plain node process of its own
- *   (scripts/bench/directChild.ts), next to the host process doing the same requests.
+ * The floor is a null provider serialized like the real one (a `require()` of an installed module, same props) and
+ * run by the same kind of host; the direct SDK call is the same signed request from a plain Node process. Each figure
+ * is printed next to its target, then a profile of where the host's CPU goes (bench/profile.ts). Everything runs on
+ * loopback against the emulator; about 3 minutes on an idle 2-core machine.
  *
- * Flags: `--iterations=N` (default 100), `--warmup=N` (default 20), `--latency=MS` (server delay for the "at API
- * latency" table, default 20, 0 skips it), `--out=FILE` (default bench-results.json; `bench-results*.json` is
- * git-ignored), `--profile` (adds CPU profiles of the host and of the baseline, attributed by library; it runs last,
- * on processes of its own, so it perturbs nothing else). Prints the tables on stdout, progress on stderr.
- * Not part of `npm test`.
- *
- * The phases live in scripts/bench/: steps.ts, coldStart.ts, load.ts, profile.ts; then report.ts.
+ * Flags: `--out FILE` writes the report too (docs/performance.md is written this way, never by hand); `--check` exits
+ * 1 when a target is missed (a plain run exits 0); `--quick` runs every phase with tiny counts, for a smoke test (its
+ * figures mean nothing); `--package DIR` benches another checkout of this package (before/after comparisons).
+ * Progress goes to stderr, the report to stdout.
  */
 
-import { coldPhase } from "./bench/coldStart";
-import { closeFixture, setUpFixture } from "./bench/fixture";
-import { emptyLoadPhase, loadPhase } from "./bench/load";
-import { log } from "./bench/log";
-import { machine, phase } from "./bench/machine";
-import { profilePhase } from "./bench/profile";
-import { report } from "./bench/report";
-import { PROFILE } from "./bench/settings";
-import { stepsPhase } from "./bench/steps";
+import { writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
+import { resolve } from "node:path";
+import { closeFixture, log, SETTINGS, setUpFixture } from "../harness/bench/fixture";
+import { burstPhase, coldPhase, memoryPhase, warmPhase } from "../harness/bench/measure";
+import { profilePhase } from "../harness/bench/profile";
+import { machineLine, rows, TABLE_HEADER, table } from "../harness/bench/report";
 
-async function main(): Promise<void> {
-    const info = await machine();
-    log(`machine: ${info.cpu}, ${info.cores} cores, node ${info.node}; load ${info.loadavgAtStart.join(" ")}`);
+async function main(): Promise<number> {
+    const started = Date.now();
+    const loadAtStart = loadavg();
     const f = await setUpFixture();
+    let report: string;
+    let missed: string[];
     try {
-        const steps = await phase("steps", () => stepsPhase(f));
-        const cold = await phase("cold start", () => coldPhase(f));
-        const load = await phase("load", () => loadPhase(f));
-        const emptyLoad = await phase("empty load", () => emptyLoadPhase(f));
-        const profile = PROFILE ? await phase("profile", () => profilePhase(f)) : undefined;
-        await report(info, steps, cold, load, emptyLoad, profile);
+        const warm = await warmPhase(f);
+        const cold = await coldPhase(f);
+        const burst = await burstPhase(f);
+        const memory = await memoryPhase(f);
+        const profile = await profilePhase(f);
+        const body = rows({ warm, cold, burst, memory }, SETTINGS.burst, SETTINGS.memory);
+        missed = body.filter((r) => r.met === false).map((r) => r.cells[0] ?? "");
+        report = document(
+            table(
+                TABLE_HEADER,
+                body.map((r) => r.cells),
+            ),
+            loadAtStart,
+            Buffer.byteLength(f.real.provider),
+            Buffer.byteLength(f.null.provider),
+            profile,
+        );
     } finally {
         await closeFixture(f);
     }
+    process.stdout.write(report);
+    if (SETTINGS.out !== undefined) {
+        await writeFile(resolve(SETTINGS.out), report);
+        log(`wrote ${SETTINGS.out}`);
+    }
+    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; ${missed.length} target(s) missed`);
+    return SETTINGS.check && missed.length > 0 ? 1 : 0;
 }
 
-main().catch((error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-});
+function document(
+    tableText: string,
+    loadAtStart: number[],
+    realBytes: number,
+    nullBytes: number,
+    profile: string,
+): string {
+    const { rounds, perRound, warmup, coldRuns, burstRuns, memoryRuns } = SETTINGS;
+    return `# Performance
+
+Generated by \`npm run bench -- --out docs/performance.md\`${SETTINGS.quick ? " **(--quick: figures mean nothing)**" : ""}; do not edit by hand.
+Run ${new Date().toISOString().slice(0, 16)}Z on ${machineLine(loadAtStart)}.
+Everything runs on loopback against the emulator (in a process of its own), so the figures are the provider's own
+cost, not WeChat Pay's latency.
+
+${tableText}
+
+- **Provider**: the packed package in Pulumi's dynamic-provider host, driven over gRPC as the engine drives it.
+  **Null floor**: a provider that sends no requests, serialized the same way (\`__provider\` is a \`require()\` of an
+  installed module: ${realBytes} bytes real, ${nullBytes} bytes null), same props, in the same kind of host: what
+  any such provider pays. **Direct SDK**: the same signed \`wechatpay-axios-plugin\` request from a plain Node
+  process, same headers and agent settings.
+- Warm rows: each host first made ${warmup} Reads (and the direct process ${warmup} GETs); then ${rounds} rounds
+  of ${perRound} calls per step, floor → provider → direct round-robin for each step. Wall cells are
+  "median / p95" in ms over all calls; CPU cells are the process's user + system CPU per call (ms, from
+  \`/proc/<pid>/stat\`, over all rounds). create and delete are GET + PATCH, update is PATCH, read is GET.
+- Cold: from Configure to the first Read's answer on a host that has just started listening; median of ${coldRuns}
+  fresh hosts each (host start-up itself is the same for both). Refresh: Configure, then every Read at once, on a
+  fresh host; the direct figure is a fresh process loading the SDK and sending the same GETs at once; median of
+  ${burstRuns}. Memory: peak RSS (\`VmHWM\`, reset before the burst) minus RSS before, over the number of Reads, on a
+  host warmed with 100 Reads; median of ${memoryRuns}.
+- The machine may be shared: compare rows of one run, not runs of different days.
+${profile}`;
+}
+
+main().then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        process.stderr.write(
+            `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
+        process.exitCode = 1;
+    },
+);

@@ -12,17 +12,17 @@
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer } from "node:net";
-import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../provider/testing";
 import {
     captureRegistration,
+    emulatorStackConfig,
     type PropertyMap,
     type ProviderHost,
     ProviderHostCallError,
     prepareConsumer,
     startProviderHost,
     urnFor,
-} from "../test/engine/harness";
-import { emulatorStackConfig } from "../test/support/stackConfig";
+} from "../harness";
+import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../provider/testing";
 
 const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "fault-matrix";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
 import { buildReport, MEMBERCARD_CALLBACK_TYPE } from "../../examples/drift-check/report";
-import { REPO } from "./support";
+import { REPO } from "../../harness";
 
 const URN = `urn:pulumi:dev::wechatpay-quickstart::${MEMBERCARD_CALLBACK_TYPE}::membercard`;
 const OURS = "https://api.example.com/wechatpay/membercard";

@@ -8,11 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Consumer, captureRegistration, prepareConsumer } from "../engine/harness";
-import { REPO } from "./support";
-
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
-const URL_A = "https://api.example.com/wechatpay/membercard";
+import { type Consumer, captureRegistration, prepareConsumer, REPO, TYPE, URL_A } from "../../harness";
 
 /** `tsc -p <project> --noEmit` with the repository's TypeScript; resolves with its exit code and output. */
 function tsc(project: string): Promise<{ code: number; output: string }> {

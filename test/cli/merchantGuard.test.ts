@@ -3,8 +3,7 @@
  * way a user's unit test runs them: no root Stack resource, and a merchant that may be an Output.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Consumer, captureRegistration, prepareConsumer } from "../engine/harness";
-import { REPO } from "./support";
+import { type Consumer, captureRegistration, prepareConsumer, REPO } from "../../harness";
 
 const CONFIG = { "wechatpay:mchid": "1900000001" };
 const SECOND =

@@ -13,19 +13,19 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "../../provider/testing";
-import { prepareConsumer } from "../engine/harness";
 import {
-    cleanEnv,
     compareVersions,
     findPulumiClis,
     MIN_CLI_VERSION,
     NO_CLI_REASON,
-    prepareQuickstartWorkDir,
+    prepareConsumer,
+    prepareExampleWorkDir,
     pulumiEnv,
     REPO,
     STORY,
-} from "./support";
+    scrubbedEnv,
+} from "../../harness";
+import { type Emulator, startEmulator } from "../../provider/testing";
 
 const { type: TYPE, mchid: MCHID, before: BEFORE, ours: OURS, drifted: DRIFTED, stack: STACK } = STORY;
 const PASSPHRASE = "pulumi-wechatpay-cli-test";
@@ -147,8 +147,8 @@ describe.skipIf(cli === undefined)(
             const stateDir = join(tmp, "state");
             const pulumiHome = join(tmp, "pulumi-home");
             await Promise.all([mkdir(stateDir), mkdir(pulumiHome)]);
-            workDir = await prepareQuickstartWorkDir(consumer, tmp);
-            env = cleanEnv({
+            workDir = await prepareExampleWorkDir(consumer, tmp);
+            env = scrubbedEnv({
                 ...pulumiEnv(stateDir, pulumiHome, PASSPHRASE),
                 // The CLI finds its language and dynamic-provider plugins next to itself; drift-check finds the CLI.
                 PATH: `${dirname(cli?.binary ?? "pulumi")}${delimiter}${process.env.PATH ?? ""}`,

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { PRIVATE_KEY_BEGIN, PRIVATE_KEY_END } from "../../harness";
 import type { MerchantCredentials } from "../../provider/testing";
 import {
     type KeyFiles,
@@ -11,7 +12,6 @@ import {
     shellQuote,
     writeKeyFiles,
 } from "../../provider/testing/cliSetup";
-import { PRIVATE_KEY_BEGIN, PRIVATE_KEY_END } from "../support/secretScan";
 
 // Placeholder key text: these tests check where keys go and that they are never printed, not crypto.
 const CREDS: MerchantCredentials = {

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Agent } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PRIVATE_KEY_BEGIN } from "../../harness";
 import { type Emulator, EmulatorError, type MerchantCredentials, startEmulator } from "../../provider/testing";
-import { PRIVATE_KEY_BEGIN } from "../support/secretScan";
 import { authorization, call, errorOf, nowSeconds, PATH, rawCall, verifies } from "./signer";
 
 const MCHID = "1900000001";

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keyFragments } from "../../harness";
 import type { RecordedRequest } from "../../provider/testing";
 import {
     ALL_ATTEMPTS,
@@ -22,7 +23,6 @@ import {
     URL_A,
     URL_B,
 } from "../../scripts/faultMatrix";
-import { keyFragments } from "../support/secretScan";
 
 const REPO = resolve(__dirname, "..", "..");
 

@@ -6,22 +6,23 @@
 import { readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PRIVATE_KEY_BEGIN, PRIVATE_KEY_END } from "../support/secretScan";
 import {
     type Consumer,
     captureRegistration,
+    PRIVATE_KEY_BEGIN,
+    PRIVATE_KEY_END,
     type PropertyMap,
     type ProviderHost,
     prepareConsumer,
     type Registration,
     startProviderHost,
+    TYPE,
     UNKNOWN,
     urnFor,
-} from "./harness";
-import { writeStandinPackage } from "./standinPackage";
+    writeStandinPackage,
+} from "../../harness";
 
 const REPO = resolve(__dirname, "..", "..");
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "engine-selftest";
 const STACK = "dev";
 const MCHID = "1900000109";

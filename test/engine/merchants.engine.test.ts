@@ -4,21 +4,21 @@
  */
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "../../provider/testing";
-import { keyFragments } from "../support/secretScan";
-import { emulatorStackConfig } from "../support/stackConfig";
 import {
     type Consumer,
     captureRegistration,
+    emulatorStackConfig,
+    keyFragments,
     type PropertyMap,
     type ProviderHost,
     prepareConsumer,
     startProviderHost,
+    TYPE,
     urnFor,
-} from "./harness";
+} from "../../harness";
+import { type Emulator, startEmulator } from "../../provider/testing";
 
 const REPO = resolve(__dirname, "..", "..");
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "membercard-merchants";
 const STACK = "dev";
 const M1 = "1900000001";

@@ -4,26 +4,28 @@
  */
 import { resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "../../provider/testing";
-import { keyFragments } from "../support/secretScan";
-import { emulatorStackConfig } from "../support/stackConfig";
 import {
     type Consumer,
+    calls,
     captureRegistration,
+    emulatorStackConfig,
+    keyFragments,
+    OLD_URL,
     type PropertyMap,
     type ProviderHost,
     prepareConsumer,
     startProviderHost,
+    TYPE,
+    URL_A,
+    URL_B,
     urnFor,
-} from "./harness";
+    withoutWechatpayEnv,
+} from "../../harness";
+import { type Emulator, startEmulator } from "../../provider/testing";
 
 const REPO = resolve(__dirname, "..", "..");
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "membercard-engine";
 const STACK = "dev";
-const OLD = "https://old.example.com/wechatpay/membercard";
-const URL_A = "https://api.example.com/wechatpay/membercard";
-const URL_B = "https://api.example.com/wechatpay/membercard-v2";
 const URN = urnFor(TYPE, "membercard", PROJECT, STACK);
 
 const PROGRAM = `
@@ -33,12 +35,7 @@ new MembercardCallback("second", { notifyUrl: ${JSON.stringify(URL_B)} });
 exports.mchid = callback.mchid;
 `;
 
-/** No `WECHATPAY_*` from the machine running the tests may leak into the host. */
-const cleanEnv = Object.fromEntries(
-    Object.keys(process.env)
-        .filter((k) => k.startsWith("WECHATPAY_"))
-        .map((k) => [k, undefined]),
-);
+const cleanEnv = withoutWechatpayEnv();
 
 let consumer: Consumer;
 let emulator: Emulator;
@@ -64,12 +61,10 @@ function keep<T>(value: T): T {
     return value;
 }
 
-const calls = () => emulator.requests.map((r) => `${r.method} ${r.status}`);
-
 beforeAll(async () => {
     [consumer, emulator] = await Promise.all([
         prepareConsumer({ packageDir: REPO }),
-        startEmulator({ merchants: [{ mchid: "1900000001", notifyUrl: OLD }] }),
+        startEmulator({ merchants: [{ mchid: "1900000001", notifyUrl: OLD_URL }] }),
     ]);
     // The program sees the whole stack config, private key included, as in a real `pulumi up`: a provider that
     // captured it would carry it into `__provider`, and the secret scan below would catch it.
@@ -144,9 +139,9 @@ describe("the engine's steps through Pulumi's provider host", () => {
             notifyUrl: URL_A,
             mchid: "1900000001",
             appliedNotifyUrl: URL_A,
-            previousNotifyUrl: OLD,
+            previousNotifyUrl: OLD_URL,
         });
-        expect(calls()).toEqual(["GET 200", "PATCH 200"]);
+        expect(calls(emulator)).toEqual(["GET 200", "PATCH 200"]);
 
         // preview --refresh with no drift: Read = one GET, then Diff = nothing to do.
         emulator.reset();
@@ -154,7 +149,7 @@ describe("the engine's steps through Pulumi's provider host", () => {
         const fresh = keep(await h.read(created.id, URN, created.properties, checked.inputs));
         expect(fresh.inputs).toMatchObject({ notifyUrl: URL_A });
         expect(keep(await h.diff(created.id, URN, fresh.properties, news, fresh.inputs)).changes).toBe("none");
-        expect(calls()).toEqual(["GET 200"]);
+        expect(calls(emulator)).toEqual(["GET 200"]);
 
         // Someone changes the URL in the Pay platform: the same drift check now shows a change.
         emulator.reset();
@@ -163,25 +158,29 @@ describe("the engine's steps through Pulumi's provider host", () => {
         expect(drifted.properties).toMatchObject({
             notifyUrl: "https://someone-else.example.com/cb",
             appliedNotifyUrl: URL_A,
-            previousNotifyUrl: OLD,
+            previousNotifyUrl: OLD_URL,
         });
         const plan = keep(await h.diff(created.id, URN, drifted.properties, news, drifted.inputs));
         expect(plan).toMatchObject({ changes: "some", replaces: [] });
-        expect(calls()).toEqual(["GET 200"]);
+        expect(calls(emulator)).toEqual(["GET 200"]);
 
         // up corrects it: Update = one PATCH.
         emulator.reset();
         emulator.setNotifyUrl("https://someone-else.example.com/cb");
         const updated = keep(await h.update(created.id, URN, drifted.properties, news, drifted.inputs));
-        expect(updated.properties).toMatchObject({ notifyUrl: URL_A, appliedNotifyUrl: URL_A, previousNotifyUrl: OLD });
-        expect(calls()).toEqual(["PATCH 200"]);
+        expect(updated.properties).toMatchObject({
+            notifyUrl: URL_A,
+            appliedNotifyUrl: URL_A,
+            previousNotifyUrl: OLD_URL,
+        });
+        expect(calls(emulator)).toEqual(["PATCH 200"]);
 
         // destroy: Delete = GET, then PATCH back the URL that was there before.
         emulator.reset();
         emulator.setNotifyUrl(URL_A);
         keep(await h.delete(created.id, URN, updated.properties, news));
-        expect(calls()).toEqual(["GET 200", "PATCH 200"]);
-        expect(emulator.notifyUrl()).toBe(OLD);
+        expect(calls(emulator)).toEqual(["GET 200", "PATCH 200"]);
+        expect(emulator.notifyUrl()).toBe(OLD_URL);
     });
 
     it("previews a notifyUrl that is not known yet", async () => {
@@ -240,7 +239,7 @@ describe("the engine's steps through Pulumi's provider host", () => {
             Array.from({ length: 24 }, (_, i) => h.read("1900000001", urnFor(TYPE, `cb${i}`, PROJECT, STACK), props)),
         );
         expect(results.map((r) => r.properties.notifyUrl)).toEqual(Array(24).fill(URL_A));
-        expect(calls()).toEqual(Array(24).fill("GET 200"));
+        expect(calls(emulator)).toEqual(Array(24).fill("GET 200"));
     });
 
     it("fails with the setting's name when the stack config lacks one, before any request", async () => {

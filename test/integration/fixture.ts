@@ -1,7 +1,7 @@
+import { configureRequest, emulatorStackConfig } from "../../harness";
 import type { NotifyEndpoint } from "../../provider/endpoint";
 import { MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
 import type { Emulator } from "../../provider/testing";
-import { emulatorStackConfig } from "../support/stackConfig";
 
 /** Stack config (namespaced keys, as `configure` receives it) pointing at the emulator's first merchant. */
 export const stackConfig = emulatorStackConfig;
@@ -13,12 +13,9 @@ export async function configuredProvider(
 ): Promise<MembercardCallbackProvider> {
     const values: Record<string, string | undefined> = stackConfig(emulator, overrides);
     const provider = new MembercardCallbackProvider();
-    await provider.configure({ config: { get: (key: string) => values[key] } });
+    await provider.configure(configureRequest(values));
     return provider;
 }
-
-/** `METHOD status` of every request the emulator saw, e.g. `GET 200`. */
-export const calls = (emulator: Emulator): string[] => emulator.requests.map((r) => `${r.method} ${r.status}`);
 
 /** A provider for any notify-URL API, configured like {@link configuredProvider}, as merchant `mchid`. */
 export async function configuredNotifyProvider(
@@ -29,10 +26,12 @@ export async function configuredNotifyProvider(
 ): Promise<NotifySettingProvider> {
     const values: Record<string, string | undefined> = stackConfig(emulator, overrides, mchid);
     const provider = new NotifySettingProvider(endpoint);
-    await provider.configure({ config: { get: (key: string) => values[key] } });
+    await provider.configure(configureRequest(values));
     return provider;
 }
 
 /** `METHOD path status` of every request, query kept, e.g. `GET /v3/…?mchid=1 200`. */
 export const pathCalls = (emulator: Emulator): string[] =>
     emulator.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+
+export { calls } from "../../harness";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { configureRequest } from "../../harness";
 import { MembercardCallbackProvider } from "../../provider/provider";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { stackConfig } from "./fixture";
@@ -36,7 +37,7 @@ function profiles(m3: Record<string, unknown> = {}) {
 async function provider(overrides: Record<string, string | undefined> = {}) {
     const values = stackConfig(emulator, { "wechatpay:merchants": JSON.stringify(profiles()), ...overrides });
     const p = new MembercardCallbackProvider();
-    await p.configure({ config: { get: (key: string) => values[key] } });
+    await p.configure(configureRequest(values));
     return p;
 }
 
@@ -105,7 +106,7 @@ describe("two verification keys during the switch-over", () => {
             "wechatpay:merchants": JSON.stringify(profiles({ publicKeyId: c3[preferred] })),
         });
         const p = new MembercardCallbackProvider();
-        await p.configure({ config: { get: (key: string) => values[key] } });
+        await p.configure(configureRequest(values));
         await expect(p.read(M3, { notifyUrl: OLD, mchid: M3 })).resolves.toMatchObject({ props: { notifyUrl: OLD } });
         const [request] = emulator.requests;
         expect(request?.wechatpaySerial).toBe(headerSent ? c3.publicKeyId : undefined);

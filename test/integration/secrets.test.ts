@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keyFragments } from "../../harness";
 import { type Emulator, startEmulator } from "../../provider/testing";
-import { keyFragments } from "../support/secretScan";
 import { configuredProvider } from "./fixture";
 
 let emulator: Emulator;

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PRIVATE_KEY_BEGIN } from "../../harness";
 import { BACKUP_BASE_URL, DEFAULT_BASE_URL, resolveConfig, resolveSettings } from "../../provider/config";
-import { PRIVATE_KEY_BEGIN } from "../support/secretScan";
 
 let privatePem: string;
 let publicPem: string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PRIVATE_KEY_BEGIN } from "../../harness";
 import {
     describeReceived,
     isWechatpayApiError,
@@ -16,7 +17,6 @@ import {
     WechatpayStateError,
     WechatpayVerificationError,
 } from "../../provider/errors";
-import { PRIVATE_KEY_BEGIN } from "../support/secretScan";
 
 const target = { method: "PATCH", path: "/v3/marketing/membercard-open/callback" };
 

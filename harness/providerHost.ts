@@ -33,25 +33,16 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-
-// Types only: the modules themselves are loaded from the consumer folder at run time (see `loadProtocol`), so the
-// versions match the host under test. The `.d.ts` files ship with @pulumi/pulumi and @types/google-protobuf.
 import type * as GrpcModule from "@grpc/grpc-js";
 import type * as PluginPbModule from "@pulumi/pulumi/proto/plugin_pb";
-import type * as ProviderGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as ProviderPbModule from "@pulumi/pulumi/proto/provider_pb";
-import type * as StatusPbModule from "@pulumi/pulumi/proto/status_pb";
 import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
 import type { Consumer } from "./consumer";
+import { consumerRequire, loadProtocol, secret } from "./protocol";
 
 /** The value the engine sends for an input that is not known yet (a preview). sdk/nodejs/runtime/rpc.ts */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-/** Key and value that mark a secret in a marshalled property map. sdk/nodejs/runtime/rpc.ts */
-const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SPECIAL_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** The package the engine loads for every `pulumi-nodejs:dynamic…` resource, and its default provider's name. */
 const DYNAMIC_PACKAGE = "pulumi-nodejs";
@@ -74,6 +65,8 @@ export interface ProviderHostOptions {
     project?: string;
     /** Stack name: used only for the default provider's URN in Configure; the engine does not pass it to the host. */
     stack?: string;
+    /** The program's folder: the engine starts the host there. Default: the consumer folder. */
+    cwd?: string;
 }
 
 export interface CheckResult {
@@ -140,30 +133,6 @@ export class ProviderHostCallError extends Error {
     }
 }
 
-interface Protocol {
-    grpc: typeof GrpcModule;
-    pb: typeof ProviderPbModule;
-    rpc: typeof ProviderGrpcModule;
-    Struct: typeof StructModule.Struct;
-    Empty: typeof EmptyModule.Empty;
-    Status: typeof StatusPbModule.Status;
-}
-
-/** Loads gRPC and the generated protobuf code from the consumer's @pulumi/pulumi, the copy the host runs. */
-function loadProtocol(consumer: Consumer): Protocol {
-    const fromConsumer = createRequire(join(consumer.dir, "package.json"));
-    const fromPulumi = createRequire(fromConsumer.resolve("@pulumi/pulumi/package.json"));
-    // The casts name the modules' own .d.ts types; createRequire returns `any`.
-    return {
-        grpc: fromPulumi("@grpc/grpc-js") as typeof GrpcModule,
-        pb: fromPulumi("./proto/provider_pb.js") as typeof ProviderPbModule,
-        rpc: fromPulumi("./proto/provider_grpc_pb.js") as typeof ProviderGrpcModule,
-        Struct: (fromPulumi("google-protobuf/google/protobuf/struct_pb.js") as typeof StructModule).Struct,
-        Empty: (fromPulumi("google-protobuf/google/protobuf/empty_pb.js") as typeof EmptyModule).Empty,
-        Status: (fromPulumi("./proto/status_pb.js") as typeof StatusPbModule).Status,
-    };
-}
-
 /** Starts `@pulumi/pulumi/cmd/dynamic-provider` from the consumer folder and connects a gRPC client to it. */
 export async function startProviderHost(consumer: Consumer, opts: ProviderHostOptions = {}): Promise<ProviderHost> {
     const project = opts.project ?? "project";
@@ -182,11 +151,11 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
         else env[k] = v;
     }
 
-    const script = createRequire(join(consumer.dir, "package.json")).resolve("@pulumi/pulumi/cmd/dynamic-provider");
+    const script = consumerRequire(consumer).resolve("@pulumi/pulumi/cmd/dynamic-provider");
     const started = performance.now();
     // The engine address is never dialled by this host; any value satisfies its "Missing <engine> address" check.
     const child = spawn(process.execPath, [script, "127.0.0.1:1"], {
-        cwd: consumer.dir,
+        cwd: opts.cwd ?? consumer.dir,
         env,
         stdio: ["pipe", "pipe", "pipe"],
     });
@@ -288,7 +257,7 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
             const args: PropertyMap = {};
             const req = new pb.ConfigureRequest();
             for (const [key, value] of Object.entries(config)) {
-                args[key] = secretKeys.includes(key) ? { [SPECIAL_SIG_KEY]: SPECIAL_SECRET_SIG, value } : value;
+                args[key] = secretKeys.includes(key) ? secret(value) : value;
                 req.getVariablesMap().set(`${DYNAMIC_PACKAGE}:config:${key}`, value);
             }
             req.setArgs(struct(args));

@@ -1,15 +1,23 @@
-/** Runs a command to completion, for the harness's `npm pack`, `npm install` and registration runs. */
+/** Runs a command to completion, for `npm pack`, `npm install`, registration runs and programs. */
 
 import { spawn } from "node:child_process";
 
-interface RunOptions {
+export interface RunOptions {
     cwd: string;
-    timeoutMs: number;
+    /** Killed (SIGKILL) after this long. Default: no limit. */
+    timeoutMs?: number;
     env?: NodeJS.ProcessEnv;
 }
 
-/** Runs a command, collecting its output; rejects with that output on a non-zero exit or a timeout. */
-export function run(cmd: string, args: string[], opts: RunOptions): Promise<{ stdout: string; stderr: string }> {
+export interface Exited {
+    /** The exit code; 1 when a signal ended it. */
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs a command and collects its output, whatever its exit code. */
+export function collect(cmd: string, args: string[], opts: RunOptions): Promise<Exited> {
     return new Promise((resolveRun, reject) => {
         const child = spawn(cmd, args, {
             cwd: opts.cwd,
@@ -24,22 +32,30 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<{ st
         child.stderr.setEncoding("utf8").on("data", (c: string) => {
             stderr += c;
         });
-        const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
+        const timer =
+            opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
         child.once("error", (err) => {
             clearTimeout(timer);
             reject(err);
         });
-        child.once("close", (code, signal) => {
+        child.once("close", (code) => {
             clearTimeout(timer);
-            if (code === 0) resolveRun({ stdout, stderr });
-            else
-                reject(
-                    new Error(
-                        `${cmd} ${args.join(" ")} (in ${opts.cwd}) failed: ${code ?? signal}\n${stdout}\n${stderr}`,
-                    ),
-                );
+            resolveRun({ code: code ?? 1, stdout, stderr });
         });
     });
+}
+
+/** Runs a command, collecting its output; rejects with that output on a non-zero exit or a timeout. */
+export async function run(
+    cmd: string,
+    args: string[],
+    opts: RunOptions & { timeoutMs: number },
+): Promise<{ stdout: string; stderr: string }> {
+    const { code, stdout, stderr } = await collect(cmd, args, opts);
+    if (code !== 0) {
+        throw new Error(`${cmd} ${args.join(" ")} (in ${opts.cwd}) failed: ${code}\n${stdout}\n${stderr}`);
+    }
+    return { stdout, stderr };
 }
 
 /**

@@ -7,25 +7,13 @@ import { accessSync, constants, readdirSync } from "node:fs";
 import { cp, mkdir, symlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, delimiter, join, resolve } from "node:path";
-import type { Consumer } from "../engine/harness";
+import type { Consumer } from "./consumer";
 
 /** The repository root. */
-export const REPO = resolve(__dirname, "..", "..");
+export const REPO = resolve(__dirname, "..");
 
 /** Oldest CLI the package supports: `read` returning `inputs` (so a refresh feeds the next diff) needs 3.216. */
 export const MIN_CLI_VERSION = "3.216.0";
-
-/** The quick-start story both the demo and the real-CLI test tell: the merchant, and the URLs it goes through. */
-export const STORY = {
-    type: "pulumi-nodejs:dynamic/wechatpay:MembercardCallback",
-    mchid: "1900000001",
-    stack: "dev",
-    /** What the merchant had set before: destroy must put it back. */
-    before: "https://old.example.com/wechatpay/membercard",
-    ours: "https://api.example.com/wechatpay/membercard",
-    /** Someone's change in the Pay platform. */
-    drifted: "https://someone-else.example.com/membercard-events",
-} as const;
 
 /** The message both the skipped test and the demo print when no CLI is found. */
 export const NO_CLI_REASON = "skipped: no Pulumi CLI on PATH or in ~/.pulumi";
@@ -95,14 +83,21 @@ export function findPulumiClis(env: NodeJS.ProcessEnv = process.env, home: strin
 }
 
 /**
- * Copies `examples/quickstart` into `<parent>/quickstart` and links the consumer's `node_modules` (the packed
- * package and @pulumi/pulumi, installed as a user's `npm install` would) into it. Returns the work dir.
+ * Copies `examples/<example>` into `<parent>/<example>` and links the consumer's `node_modules` (the packed package
+ * and @pulumi/pulumi, installed as a user's `npm install` would) into it. Returns the work dir.
  */
-export async function prepareQuickstartWorkDir(consumer: Consumer, parent: string): Promise<string> {
-    const workDir = join(parent, "quickstart");
+export async function prepareExampleWorkDir(
+    consumer: Consumer,
+    parent: string,
+    example = "quickstart",
+): Promise<string> {
+    const workDir = join(parent, example);
     await mkdir(workDir, { recursive: true });
-    for (const file of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) {
-        await cp(join(REPO, "examples", "quickstart", file), join(workDir, file));
+    // Not its tsconfig.json: the consumer has no `typescript`, so Pulumi compiles with its vendored TypeScript 3.8,
+    // which rejects options newer TypeScript wants (`module: nodenext`, TS6046). Without a tsconfig Pulumi picks
+    // options that TypeScript version knows (cmd/run/run.ts `skipProject`).
+    for (const file of ["Pulumi.yaml", "index.ts", "package.json"]) {
+        await cp(join(REPO, "examples", example, file), join(workDir, file));
     }
     // A link, not a copy: the consumer is ~90 MB and cached across runs. Node resolves modules by their real path,
     // so the program, the package and the provider host all load the consumer's single @pulumi/pulumi.
@@ -125,13 +120,4 @@ export function pulumiEnv(stateDir: string, pulumiHome: string, passphrase: stri
         // parse today's @types/node. The examples are type-checked with the repo's TypeScript in examples.test.ts.
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     };
-}
-
-/** The caller's environment without `WECHATPAY_*` (stack config, not the machine, must decide), plus `extra`. */
-export function cleanEnv(extra: Record<string, string>): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) {
-        if (v !== undefined && !k.startsWith("WECHATPAY_")) env[k] = v;
-    }
-    return { ...env, ...extra };
 }

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-const REPO = resolve(__dirname, "..", "..");
+const REPO = resolve(__dirname, "..");
 
 export interface StandinPackage {
     name: string;

@@ -1,0 +1,25 @@
+/**
+ * Pulumi without the CLI: the package as a user installs it (the `npm pack` tarball), programs run by Pulumi's own
+ * runtime, and Pulumi's dynamic-provider host driven over gRPC the way the engine drives it. Test machinery, not a
+ * second engine. Import rule (README.md here): `test/` and `scripts/` import `harness/`; `harness/` imports only
+ * `provider/testing` and the consumer's `@pulumi/pulumi`.
+ *
+ * - consumer.ts: `npm pack` + `npm install` into a cached consumer folder;
+ * - registration.ts: what a program registers, `__provider` included, run under Pulumi's mocks;
+ * - providerHost.ts: the dynamic-provider host over gRPC; protocol.ts: gRPC and protobuf code from the consumer;
+ * - engine/: `@pulumi/pulumi/cmd/run` against a resource monitor and engine served here, then the provider host per
+ *   resource in the engine's order (preview, up, refresh, destroy), with a JSON state file between commands;
+ * - fixtures.ts: the type token, merchants, URLs, scrubbed environment and emulator stack config, defined once;
+ * - cli.ts: finding a real `pulumi` CLI, and an example's work dir linked to the consumer;
+ * - run.ts: child processes; standinPackage.ts: a tiny package for self-tests; secretScan.ts: key-leak scanning.
+ */
+
+export * from "./cli";
+export * from "./consumer";
+export * from "./engine/stack";
+export * from "./fixtures";
+export * from "./providerHost";
+export * from "./registration";
+export { collect, type Exited } from "./run";
+export * from "./secretScan";
+export * from "./standinPackage";
