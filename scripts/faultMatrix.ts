@@ -22,12 +22,10 @@ import {
     startProviderHost,
     urnFor,
 } from "../harness";
-import { type Emulator, type Fault, type RecordedRequest, startEmulator } from "../provider/testing";
+import { type Emulator, type Fault, type RecordedRequest, type SettingName, startEmulator } from "../provider/testing";
 
-const TYPE = "pulumi-nodejs:dynamic/wechatpay:MembercardCallback";
 const PROJECT = "fault-matrix";
 const STACK = "dev";
-const URN = urnFor(TYPE, "membercard", PROJECT, STACK);
 export const MCHID = "1900000001";
 
 /** What the merchant had before Pulumi. */
@@ -57,17 +55,83 @@ export const HOST_PEAK_RSS_LIMIT_MB = 200;
 export const OTHER_URL = "https://elsewhere.example.com/wechatpay/membercard";
 const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
 
+// ---------------------------------------------------------------------------------------------------------------
+// The resources: the member card with every fault, the others with a representative set.
+// ---------------------------------------------------------------------------------------------------------------
+
+export type ResourceKey = SettingName;
+
+/** One resource of the matrix's program, and what its API sends and answers. */
+export interface MatrixResource {
+    key: ResourceKey;
+    /** Class name, also the type token's suffix; the table's step column starts with it (not for the member card). */
+    className: string;
+    /** The resource's name in the program. */
+    name: string;
+    /** The method that replaces a set URL: create (a URL is live before it), update and delete's restore use it. */
+    write: Method;
+    /** A signed 2xx body of this API showing `url` for merchant `mchid`. */
+    replyBody(url: string, mchid: string): string;
+}
+
+export const RESOURCES: readonly MatrixResource[] = [
+    {
+        key: "membercard",
+        className: "MembercardCallback",
+        name: "membercard",
+        write: "PATCH",
+        replyBody: (url, mchid) => JSON.stringify({ notify_url: url, mchid }),
+    },
+    {
+        key: "complaint",
+        className: "ComplaintNotification",
+        name: "complaints",
+        write: "PUT",
+        replyBody: (url, mchid) => JSON.stringify({ mchid, url }),
+    },
+    {
+        key: "busifavor",
+        className: "BusifavorCallback",
+        name: "coupons",
+        write: "POST",
+        replyBody: (url, mchid) => JSON.stringify({ notify_url: url, mchid }),
+    },
+    {
+        key: "violation",
+        className: "ViolationNotification",
+        name: "violations",
+        write: "PUT",
+        // The violation API's replies carry no mchid; a body naming another one is still refused.
+        replyBody: (url, mchid) =>
+            mchid === MCHID ? JSON.stringify({ notify_url: url }) : JSON.stringify({ notify_url: url, mchid }),
+    },
+];
+
+const resourceOf = (key: ResourceKey): MatrixResource => {
+    const r = RESOURCES.find((x) => x.key === key);
+    if (r === undefined) throw new Error(`no matrix resource ${key}`);
+    return r;
+};
+
+const typeOf = (r: MatrixResource) => `pulumi-nodejs:dynamic/wechatpay:${r.className}`;
+
 const PROGRAM = `
-const { MembercardCallback } = require("pulumi-wechatpay");
-new MembercardCallback("membercard", { notifyUrl: ${JSON.stringify(URL_A)} });
+const w = require("pulumi-wechatpay");
+${RESOURCES.map((r) => `new w.${r.className}(${JSON.stringify(r.name)}, { notifyUrl: ${JSON.stringify(URL_A)} });`).join("\n")}
 `;
+
+/** Faults run against every resource; the rest run against the member card only. */
+const REPRESENTATIVE: readonly ResourceKey[] = RESOURCES.map((r) => r.key);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The cells.
 // ---------------------------------------------------------------------------------------------------------------
 
 export type Step = "create" | "read" | "update" | "delete";
-export type Method = "GET" | "PATCH";
+export type Method = "GET" | "PATCH" | "POST" | "PUT";
+
+/** A request that writes (anything but GET). */
+const isWrite = (method: Method | undefined): boolean => method !== undefined && method !== "GET";
 
 /** What a cell should end in, by design (STYLE.md "Retries", DESIGN.md "WeChat Pay facts"). */
 export interface Expectation {
@@ -96,8 +160,10 @@ export interface FaultCase {
     wholeStep?: boolean;
     /** The targets this fault applies to (default: all of TARGETS). */
     appliesTo?: (target: StepTarget) => boolean;
-    /** Builds the fault when it needs the matrix's parts (e.g. the redirect trap's origin). */
-    build?: (parts: { trapOrigin: string }) => Fault;
+    /** The resources it runs against (default: the member card only). */
+    resources?: readonly ResourceKey[];
+    /** Builds the fault when it needs the matrix's parts (the redirect trap's origin, the resource's reply shape). */
+    build?: (parts: { trapOrigin: string; resource: MatrixResource }) => Fault;
     /** A failure's message must match this to count as naming its cause. */
     cause: RegExp;
     expect(method: Method | undefined): Expectation;
@@ -106,9 +172,9 @@ export interface FaultCase {
 const retriedOk: Expectation = { ok: true, attempts: 2 };
 const exhausted: Expectation = { ok: false, attempts: ALL_ATTEMPTS };
 const notRetried: Expectation = { ok: false, attempts: 1 };
-/** An unverifiable reply: a GET fails at once; after a PATCH (applied) a verified read-back decides. */
+/** An unverifiable reply: a GET fails at once; after a write (applied) a verified read-back decides. */
 const unverifiable = (method: Method | undefined): Expectation =>
-    method === "PATCH" ? { ok: true, attempts: 1, readBack: true } : notRetried;
+    isWrite(method) ? { ok: true, attempts: 1, readBack: true } : notRetried;
 
 const apiError = (status: number, code: string, retryAfter?: number): Fault =>
     retryAfter === undefined
@@ -116,9 +182,18 @@ const apiError = (status: number, code: string, retryAfter?: number): Fault =>
         : { kind: "error", status, code, retryAfter, message: "Emulated throttling." };
 
 export const FAULTS: readonly FaultCase[] = [
-    { id: "none", label: "none (control)", times: 0, wholeStep: true, cause: /$^/, expect: () => ({ ok: true }) },
+    {
+        id: "none",
+        label: "none (control)",
+        times: 0,
+        wholeStep: true,
+        resources: REPRESENTATIVE,
+        cause: /$^/,
+        expect: () => ({ ok: true }),
+    },
     {
         id: "500-once",
+        resources: REPRESENTATIVE,
         label: "500 SYSTEM_ERROR once",
         fault: apiError(500, "SYSTEM_ERROR"),
         times: 1,
@@ -127,6 +202,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "500-persistent",
+        resources: REPRESENTATIVE,
         label: "500 SYSTEM_ERROR persistent",
         fault: apiError(500, "SYSTEM_ERROR"),
         times: PERSISTENT,
@@ -144,6 +220,7 @@ export const FAULTS: readonly FaultCase[] = [
     // Queued for every attempt, so a wrongful retry shows as more than one attempt rather than as a success.
     {
         id: "403",
+        resources: REPRESENTATIVE,
         label: "403 NO_AUTH",
         fault: apiError(403, "NO_AUTH"),
         times: PERSISTENT,
@@ -160,6 +237,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "bad-signature",
+        resources: REPRESENTATIVE,
         label: "bad-signature",
         fault: { kind: "bad-signature" },
         times: 1,
@@ -192,6 +270,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "missing-headers",
+        resources: REPRESENTATIVE,
         label: "missing-headers",
         fault: { kind: "missing-headers" },
         times: 1,
@@ -200,6 +279,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "reset-once",
+        resources: REPRESENTATIVE,
         label: "reset once",
         fault: { kind: "reset" },
         times: 1,
@@ -234,11 +314,12 @@ export const FAULTS: readonly FaultCase[] = [
     // the verified read-back after the last attempt sees it.
     {
         id: "delay-long-persistent",
+        resources: REPRESENTATIVE,
         label: `delay ${LONG_DELAY_MS} ms > timeout, every attempt`,
         fault: { kind: "delay", ms: LONG_DELAY_MS },
         times: ALL_ATTEMPTS,
         cause: /ECONNABORTED|ETIMEDOUT|timeoutMs/,
-        expect: (method) => (method === "PATCH" ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
+        expect: (method) => (isWrite(method) ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
     },
     // Issue #9: replies that must never be taken as an answer.
     {
@@ -251,10 +332,13 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "unknown-route",
+        resources: REPRESENTATIVE,
         label: "404 for an unknown route",
         fault: { kind: "unknown-route" },
         times: PERSISTENT,
-        cause: /not signed by WeChat Pay, "\{\\"code\\":\\"NOT_FOUND\\"/,
+        // The complaint API's unset reply is a 400, so its client does not admit 404s to the signature check: an
+        // unknown route is WeChat Pay's error as received.
+        cause: /not signed by WeChat Pay, "\{\\"code\\":\\"NOT_FOUND\\"|rejected [A-Z]+ \S+: 404 NOT_FOUND: No such API/,
         expect: () => notRetried,
     },
     {
@@ -272,7 +356,7 @@ export const FAULTS: readonly FaultCase[] = [
         times: ALL_ATTEMPTS,
         cause: /no complete reply within/,
         // A trickled PATCH reply was applied: the verified read-back after the last attempt sees it.
-        expect: (method) => (method === "PATCH" ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
+        expect: (method) => (isWrite(method) ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
     },
     {
         id: "oversized",
@@ -292,11 +376,12 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "other-url",
+        resources: REPRESENTATIVE,
         label: "2xx showing another URL",
-        fault: { kind: "reply-body", body: JSON.stringify({ notify_url: OTHER_URL, mchid: MCHID }) },
+        build: ({ resource }) => ({ kind: "reply-body", body: resource.replyBody(OTHER_URL, MCHID) }),
         times: 1,
-        appliesTo: (t) => t.method === "PATCH",
-        cause: /shows notify_url/,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /shows (?:notify_)?url/,
         expect: () => ({ ok: true, attempts: 1, readBack: true }),
     },
     {
@@ -327,6 +412,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "failover",
+        resources: REPRESENTATIVE,
         label: "primary dead, backup alive",
         times: 0,
         failover: true,
@@ -336,8 +422,9 @@ export const FAULTS: readonly FaultCase[] = [
     },
 ];
 
-/** Where a fault is injected: a step, and for steps that send two requests, which one. */
+/** Where a fault is injected: a resource, a step, and for steps that send two requests, which one. */
 export interface StepTarget {
+    resource: ResourceKey;
     step: Step;
     /** Undefined: the step as a whole (control, failover). */
     method?: Method;
@@ -345,14 +432,21 @@ export interface StepTarget {
     armAfter: number;
 }
 
-export const TARGETS: readonly StepTarget[] = [
-    { step: "create", method: "GET", armAfter: 0 },
-    { step: "create", method: "PATCH", armAfter: 1 },
-    { step: "read", method: "GET", armAfter: 0 },
-    { step: "update", method: "PATCH", armAfter: 0 },
-    { step: "delete", method: "GET", armAfter: 0 },
-    { step: "delete", method: "PATCH", armAfter: 1 },
-];
+/** The requests of each step of `resource`: with a URL live before create, every write is its `write` method. */
+export function targetsOf(resource: MatrixResource): StepTarget[] {
+    const { key, write } = resource;
+    return [
+        { resource: key, step: "create", method: "GET", armAfter: 0 },
+        { resource: key, step: "create", method: write, armAfter: 1 },
+        { resource: key, step: "read", method: "GET", armAfter: 0 },
+        { resource: key, step: "update", method: write, armAfter: 0 },
+        { resource: key, step: "delete", method: "GET", armAfter: 0 },
+        { resource: key, step: "delete", method: write, armAfter: 1 },
+    ];
+}
+
+/** The member card's targets. */
+export const TARGETS: readonly StepTarget[] = targetsOf(resourceOf("membercard"));
 
 const STEPS: readonly Step[] = ["create", "read", "update", "delete"];
 
@@ -364,25 +458,32 @@ export interface Cell {
     target: StepTarget;
 }
 
-/** `create · PATCH`, `read`, `delete · GET` */
+/** `create · PATCH`, `read`, `delete · GET`; other resources than the member card first name their class. */
 export function stepLabel(target: StepTarget): string {
-    return target.method === undefined || target.step === "read" || target.step === "update"
-        ? target.step
-        : `${target.step} · ${target.method}`;
+    const step =
+        target.method === undefined || target.step === "read" || target.step === "update"
+            ? target.step
+            : `${target.step} · ${target.method}`;
+    return target.resource === "membercard" ? step : `${resourceOf(target.resource).className} ${step}`;
 }
 
-/** Every cell: each fault on each targeted request; the control row and failover once per step. */
+/** Every cell, resource by resource: each fault on each targeted request; control and failover once per step. */
 export function allCells(): Cell[] {
     const cells: Cell[] = [];
-    for (const fault of FAULTS) {
-        if (fault.wholeStep) {
-            for (const step of STEPS) {
-                cells.push({ fault, target: { step, armAfter: 0 } });
+    for (const resource of RESOURCES) {
+        for (const fault of FAULTS) {
+            if (!(fault.resources ?? ["membercard"]).includes(resource.key)) {
+                continue;
             }
-        } else {
-            for (const target of TARGETS) {
-                if (fault.appliesTo === undefined || fault.appliesTo(target)) {
-                    cells.push({ fault, target });
+            if (fault.wholeStep) {
+                for (const step of STEPS) {
+                    cells.push({ fault, target: { resource: resource.key, step, armAfter: 0 } });
+                }
+            } else {
+                for (const target of targetsOf(resource)) {
+                    if (fault.appliesTo === undefined || fault.appliesTo(target)) {
+                        cells.push({ fault, target });
+                    }
                 }
             }
         }
@@ -390,13 +491,20 @@ export function allCells(): Cell[] {
     return cells;
 }
 
-/** One cell by fault id and step (and method, for create and delete). Throws for a cell the matrix lacks. */
-export function findCell(faultId: string, step: Step, method?: Method): Cell {
+/**
+ * One cell by fault id, step (and method, for create and delete) and resource (default the member card). Throws for a
+ * cell the matrix lacks.
+ */
+export function findCell(faultId: string, step: Step, method?: Method, resource: ResourceKey = "membercard"): Cell {
     const cell = allCells().find(
-        (c) => c.fault.id === faultId && c.target.step === step && (method === undefined || c.target.method === method),
+        (c) =>
+            c.fault.id === faultId &&
+            c.target.resource === resource &&
+            c.target.step === step &&
+            (method === undefined || c.target.method === method),
     );
     if (cell === undefined) {
-        throw new Error(`no cell ${faultId} × ${step}${method ? ` · ${method}` : ""}`);
+        throw new Error(`no cell ${faultId} × ${resource} ${step}${method ? ` · ${method}` : ""}`);
     }
     return cell;
 }
@@ -448,7 +556,7 @@ export interface CellResult {
 
 /** Error class and code as far as the message tells them (the engine only receives the message). */
 export function describeError(message: string): string {
-    const api = /WeChat Pay rejected (?:GET|PATCH) \S+: (\d{3}) ([A-Za-z0-9_]+)/.exec(message);
+    const api = /WeChat Pay rejected [A-Z]+ \S+: (\d{3}) ([A-Za-z0-9_]+)/.exec(message);
     if (api) {
         return `WechatpayApiError ${api[1]} ${api[2]}`;
     }
@@ -486,7 +594,7 @@ export function describeError(message: string): string {
                 ? "too large"
                 : /about merchant/.test(message)
                   ? "other mchid"
-                  : /shows notify_url/.test(message)
+                  : /shows (?:notify_)?url/.test(message)
                     ? "other URL"
                     : "malformed";
         return `WechatpayResponseError (${problem})`;
@@ -568,7 +676,8 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
     const log = opts.log ?? (() => {});
     let onRequest: ((r: RecordedRequest) => void) | undefined;
     const emulator = await startEmulator({
-        merchants: [{ mchid: MCHID, notifyUrl: ORIGINAL_URL }],
+        // A service provider, so the violation API answers too.
+        merchants: [{ mchid: MCHID, notifyUrl: ORIGINAL_URL, kind: "partner" }],
         onRequest: (r) => onRequest?.(r),
     });
     const hosts: ProviderHost[] = [];
@@ -590,9 +699,10 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
 
         t = performance.now();
         const registration = await captureRegistration(consumer, PROGRAM, { project: PROJECT, stack: STACK });
-        const registered = registration.resources.find((r) => r.name === "membercard");
-        if (!registered?.serializedProvider) {
-            throw new Error(`the program registered no serialized provider:\n${registration.output}`);
+        for (const r of RESOURCES) {
+            if (!registration.resources.find((x) => x.name === r.name)?.serializedProvider) {
+                throw new Error(`the program registered no serialized provider for ${r.name}:\n${registration.output}`);
+            }
         }
         const captureMs = performance.now() - t;
 
@@ -621,18 +731,24 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
         await failoverHost.configure(config(deadPrimary, emulator.baseUrl), ["wechatpay:privateKey"]);
         const hostsMs = performance.now() - t;
 
-        // Inputs as `pulumi up` sends them: checked, `__provider` included.
-        const news = registered.inputs;
-        const checkedA = await host.check(URN, {}, news);
-        const checkedB = await host.check(URN, {}, { ...news, notifyUrl: URL_B });
-        if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {
-            throw new Error(`check failed: ${JSON.stringify([checkedA.failures, checkedB.failures])}`);
-        }
-        // The state read, update and delete start from: what a fault-free create stores.
-        emulator.reset();
-        const stored = (await host.create(URN, checkedA.inputs)).properties;
-        if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
-            throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+        // Per resource: inputs as `pulumi up` sends them (checked, `__provider` included), and the state read,
+        // update and delete start from: what a fault-free create stores.
+        const prepared = new Map<ResourceKey, Prepared>();
+        for (const resource of RESOURCES) {
+            const urn = urnFor(typeOf(resource), resource.name, PROJECT, STACK);
+            const news = registration.resources.find((x) => x.name === resource.name)?.inputs ?? {};
+            const checkedA = await host.check(urn, {}, news);
+            const checkedB = await host.check(urn, {}, { ...news, notifyUrl: URL_B });
+            if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {
+                throw new Error(`check failed: ${JSON.stringify([checkedA.failures, checkedB.failures])}`);
+            }
+            emulator.reset();
+            emulator.setSetting(resource.key, ORIGINAL_URL);
+            const stored = (await host.create(urn, checkedA.inputs)).properties;
+            if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
+                throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+            }
+            prepared.set(resource.key, { resource, urn, checkedA, checkedB, stored });
         }
 
         const hostPeakRssMbAtStart = peakRssMb(host.pid);
@@ -640,12 +756,15 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
         const run = async (cell: Cell): Promise<CellResult> => {
             const { fault, target } = cell;
             const { step } = target;
+            const p = prepared.get(target.resource);
+            if (p === undefined) throw new Error(`no prepared resource ${target.resource}`);
+            const { resource, urn: URN, checkedA, checkedB, stored } = p;
             emulator.reset();
             const before = step === "create" ? ORIGINAL_URL : URL_A;
             const intended = step === "update" ? URL_B : step === "delete" ? ORIGINAL_URL : URL_A;
-            emulator.setNotifyUrl(before);
+            emulator.setSetting(resource.key, before);
 
-            const injected = fault.build ? fault.build({ trapOrigin }) : fault.fault;
+            const injected = fault.build ? fault.build({ trapOrigin, resource }) : fault.fault;
             const trappedBefore = trapped;
             if (injected !== undefined) {
                 if (target.armAfter === 0) {
@@ -703,7 +822,7 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
                 await until(() => emulator.requests.every((r) => r.fault !== injected.kind || r.streamed), 5_000);
             }
             const requests = [...emulator.requests].sort((a, b) => a.at - b.at);
-            const live = emulator.notifyUrl();
+            const live = emulator.setting(resource.key);
             const observed: Observed = {
                 cell,
                 before,
@@ -737,6 +856,15 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
         await closeTrap();
         throw err;
     }
+}
+
+/** One resource's checked inputs and the state a fault-free create stores. */
+interface Prepared {
+    resource: MatrixResource;
+    urn: string;
+    checkedA: { inputs: PropertyMap };
+    checkedB: { inputs: PropertyMap };
+    stored: PropertyMap;
 }
 
 /** A process's peak resident set size (VmHWM), in MB; NaN where /proc is not available. */
@@ -786,13 +914,13 @@ export function judge(o: Observed): CellResult {
     const ok = message === undefined;
     const failover = fault.failover === true;
 
-    // The targeted call's requests: GETs before the first PATCH, or the PATCHes. A GET after a PATCH is a read-back.
-    const firstPatch = requests.findIndex((r) => r.method === "PATCH");
+    // The targeted call's requests: GETs before the first write, or the writes. A GET after a write is a read-back.
+    const firstPatch = requests.findIndex((r) => r.method !== "GET");
     const beforePatch = firstPatch < 0 ? requests : requests.slice(0, firstPatch);
     const readBack = firstPatch >= 0 && requests.slice(firstPatch).some((r) => r.method === "GET");
     const targeted =
-        target.method === "PATCH"
-            ? requests.filter((r) => r.method === "PATCH")
+        target.method !== undefined && isWrite(target.method)
+            ? requests.filter((r) => r.method !== "GET")
             : target.method === "GET"
               ? beforePatch.filter((r) => r.method === "GET")
               : requests;

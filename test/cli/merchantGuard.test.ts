@@ -63,7 +63,7 @@ new w.ViolationNotification("v", { notifyUrl: "https://api.example.com/v" });
         );
         const modules = (text: string) =>
             [...text.matchAll(/require\("(pulumi-wechatpay\/[^"]+)"\)/g)].map((m) => m[1]);
-        expect(reg.resources.map((r) => [r.type, modules(r.serializedProvider)])).toEqual([
+        expect(reg.resources.map((r) => [r.type, modules(r.serializedProvider ?? "")])).toEqual([
             ["pulumi-nodejs:dynamic/wechatpay:MembercardCallback", ["pulumi-wechatpay/dist/providerInstance.js"]],
             [
                 "pulumi-nodejs:dynamic/wechatpay:ComplaintNotification",

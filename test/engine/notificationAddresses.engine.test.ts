@@ -59,7 +59,7 @@ function newCalls(): Record<string, string[]> {
     for (const r of emulator.requests.slice(seen)) {
         const name = PATHS[r.path.split("?")[0] ?? ""] ?? r.path;
         expect(r.mchid).toBe(MCHID);
-        (out[name] ??= []).push(`${r.method} ${r.status}`);
+        out[name] = [...(out[name] ?? []), `${r.method} ${r.status}`];
     }
     seen = emulator.requests.length;
     return out;
