@@ -1,7 +1,7 @@
 /**
  * Every notification address of the merchant configured in this stack, from one base URL: each WeChat Pay API sends
- * its events to `<baseUrl>/<path>`. Set `violations: false` for a direct merchant (普通商户): only service providers,
- * institutions and channel partners may set the violation address.
+ * its events to `<baseUrl>/<path>`. Only service providers, institutions and channel partners may set the violation
+ * address: for a direct merchant (普通商户), run `pulumi config set violations false`.
  *
  *     pulumi config set notifyBaseUrl https://api.example.com/wechatpay
  *     pulumi up
