@@ -70,6 +70,8 @@ export interface MatrixResource {
     name: string;
     /** The method that replaces a set URL: create (a URL is live before it), update and delete's restore use it. */
     write: Method;
+    /** The API has DELETE: destroy with no previous URL removes the setting (the `remove` step). */
+    remove?: true;
     /** A signed 2xx body of this API showing `url` for merchant `mchid`. */
     replyBody(url: string, mchid: string): string;
 }
@@ -87,6 +89,7 @@ export const RESOURCES: readonly MatrixResource[] = [
         className: "ComplaintNotification",
         name: "complaints",
         write: "PUT",
+        remove: true,
         replyBody: (url, mchid) => JSON.stringify({ mchid, url }),
     },
     {
@@ -101,6 +104,7 @@ export const RESOURCES: readonly MatrixResource[] = [
         className: "ViolationNotification",
         name: "violations",
         write: "PUT",
+        remove: true,
         // The violation API's replies carry no mchid; a body naming another one is still refused.
         replyBody: (url, mchid) =>
             mchid === MCHID ? JSON.stringify({ notify_url: url }) : JSON.stringify({ notify_url: url, mchid }),
@@ -127,8 +131,9 @@ const REPRESENTATIVE: readonly ResourceKey[] = RESOURCES.map((r) => r.key);
 // The cells.
 // ---------------------------------------------------------------------------------------------------------------
 
-export type Step = "create" | "read" | "update" | "delete";
-export type Method = "GET" | "PATCH" | "POST" | "PUT";
+/** `remove`: destroy of a resource that had no previous URL, at an API with DELETE (read, then DELETE). */
+export type Step = "create" | "read" | "update" | "delete" | "remove";
+export type Method = "GET" | "PATCH" | "POST" | "PUT" | "DELETE";
 
 /** A request that writes (anything but GET). */
 const isWrite = (method: Method | undefined): boolean => method !== undefined && method !== "GET";
@@ -380,7 +385,8 @@ export const FAULTS: readonly FaultCase[] = [
         label: "2xx showing another URL",
         build: ({ resource }) => ({ kind: "reply-body", body: resource.replyBody(OTHER_URL, MCHID) }),
         times: 1,
-        appliesTo: (t) => isWrite(t.method),
+        // A DELETE's reply shows no URL (204).
+        appliesTo: (t) => isWrite(t.method) && t.method !== "DELETE",
         cause: /shows (?:notify_)?url/,
         expect: () => ({ ok: true, attempts: 1, readBack: true }),
     },
@@ -442,16 +448,24 @@ export function targetsOf(resource: MatrixResource): StepTarget[] {
         { resource: key, step: "update", method: write, armAfter: 0 },
         { resource: key, step: "delete", method: "GET", armAfter: 0 },
         { resource: key, step: "delete", method: write, armAfter: 1 },
+        ...(resource.remove
+            ? [
+                  { resource: key, step: "remove", method: "GET", armAfter: 0 } as const,
+                  { resource: key, step: "remove", method: "DELETE", armAfter: 1 } as const,
+              ]
+            : []),
     ];
 }
 
 /** The member card's targets. */
 export const TARGETS: readonly StepTarget[] = targetsOf(resourceOf("membercard"));
 
-const STEPS: readonly Step[] = ["create", "read", "update", "delete"];
+/** The steps of `resource`; `remove` only where the API has DELETE. */
+const stepsOf = (resource: MatrixResource): readonly Step[] =>
+    resource.remove ? ["create", "read", "update", "delete", "remove"] : ["create", "read", "update", "delete"];
 
 /** Requests each step sends when nothing goes wrong. */
-const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2 };
+const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2, remove: 2 };
 
 export interface Cell {
     fault: FaultCase;
@@ -476,7 +490,7 @@ export function allCells(): Cell[] {
                 continue;
             }
             if (fault.wholeStep) {
-                for (const step of STEPS) {
+                for (const step of stepsOf(resource)) {
                     cells.push({ fault, target: { resource: resource.key, step, armAfter: 0 } });
                 }
             } else {
@@ -748,7 +762,17 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
             if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
                 throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
             }
-            prepared.set(resource.key, { resource, urn, checkedA, checkedB, stored });
+            let storedNone: PropertyMap | undefined;
+            if (resource.remove) {
+                // What a create stores when nothing was set before: destroy then removes the setting.
+                emulator.reset();
+                emulator.setSetting(resource.key, undefined);
+                storedNone = (await host.create(urn, checkedA.inputs)).properties;
+                if (storedNone.appliedNotifyUrl !== URL_A || storedNone.previousNotifyUrl !== undefined) {
+                    throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(storedNone)}`);
+                }
+            }
+            prepared.set(resource.key, { resource, urn, checkedA, checkedB, stored, storedNone });
         }
 
         const hostPeakRssMbAtStart = peakRssMb(host.pid);
@@ -758,10 +782,11 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
             const { step } = target;
             const p = prepared.get(target.resource);
             if (p === undefined) throw new Error(`no prepared resource ${target.resource}`);
-            const { resource, urn: URN, checkedA, checkedB, stored } = p;
+            const { resource, urn: URN, checkedA, checkedB, stored, storedNone } = p;
             emulator.reset();
             const before = step === "create" ? ORIGINAL_URL : URL_A;
-            const intended = step === "update" ? URL_B : step === "delete" ? ORIGINAL_URL : URL_A;
+            const intended =
+                step === "update" ? URL_B : step === "delete" ? ORIGINAL_URL : step === "remove" ? undefined : URL_A;
             emulator.setSetting(resource.key, before);
 
             const injected = fault.build ? fault.build({ trapOrigin, resource }) : fault.fault;
@@ -800,6 +825,9 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
                         break;
                     case "delete":
                         await h.delete(MCHID, URN, stored, checkedA.inputs);
+                        break;
+                    case "remove":
+                        await h.delete(MCHID, URN, storedNone ?? {}, checkedA.inputs);
                         break;
                 }
             } catch (e) {
@@ -865,6 +893,8 @@ interface Prepared {
     checkedA: { inputs: PropertyMap };
     checkedB: { inputs: PropertyMap };
     stored: PropertyMap;
+    /** For APIs with DELETE: what a create stores when nothing was set before. */
+    storedNone?: PropertyMap | undefined;
 }
 
 /** A process's peak resident set size (VmHWM), in MB; NaN where /proc is not available. */
@@ -877,11 +907,14 @@ export function peakRssMb(pid: number): number {
     }
 }
 
-/** What one cell saw; `before` and `intended` are the live URL before the step and the one it means to leave. */
+/**
+ * What one cell saw; `before` and `intended` are the live URL before the step and the one it means to leave
+ * (undefined: none, after a `remove`).
+ */
 export interface Observed {
     cell: Cell;
     before: string;
-    intended: string;
+    intended: string | undefined;
     outputs: PropertyMap | undefined;
     message: string | undefined;
     requests: RecordedRequest[];
@@ -927,7 +960,7 @@ export function judge(o: Observed): CellResult {
     const attempts = targeted.length;
 
     const liveLabel: LiveLabel =
-        live === before ? "old" : live === intended ? "new" : live === undefined ? "none" : "other";
+        live === before ? "old" : live === undefined ? "none" : live === intended ? "new" : "other";
 
     // Does Pulumi's view (what the step returned, or that it failed) match the live setting?
     let agree: boolean;
@@ -936,6 +969,8 @@ export function judge(o: Observed): CellResult {
         const wrong: string[] = [];
         if (target.step === "delete") {
             if (live !== ORIGINAL_URL) wrong.push(`live ${live ?? "none"}, not the restored URL`);
+        } else if (target.step === "remove") {
+            if (live !== undefined) wrong.push(`live ${live}, not removed`);
         } else {
             const outs = outputs ?? {};
             if (outs.notifyUrl !== live) wrong.push(`outputs.notifyUrl ${String(outs.notifyUrl)} ≠ live`);
@@ -946,7 +981,13 @@ export function judge(o: Observed): CellResult {
             }
         }
         agree = wrong.length === 0;
-        agreeText = agree ? (target.step === "delete" ? "yes (restored)" : "yes") : `NO: ${wrong.join("; ")}`;
+        agreeText = agree
+            ? target.step === "delete"
+                ? "yes (restored)"
+                : target.step === "remove"
+                  ? "yes (removed)"
+                  : "yes"
+            : `NO: ${wrong.join("; ")}`;
     } else if (keptSafely(o)) {
         // The engine keeps the resource with the URL it replaced: the next `up` sets ours again, destroy restores.
         agree = true;
@@ -963,7 +1004,7 @@ export function judge(o: Observed): CellResult {
     } else {
         if (live !== before && !keptSafely(o)) notClean.push("failed but the live URL changed");
         if (!fault.cause.test(message)) notClean.push("message does not name the cause");
-        const restoreFailed = target.step === "delete" && firstPatch >= 0;
+        const restoreFailed = (target.step === "delete" || target.step === "remove") && firstPatch >= 0;
         if (restoreFailed && !(/retainOnDelete/.test(message) && /pulumi state delete/.test(message))) {
             notClean.push("failed restore does not point at retainOnDelete / pulumi state delete");
         }
@@ -1047,7 +1088,8 @@ export function renderTable(results: readonly CellResult[]): string {
     const lines = [
         `Settings: \`wechatpay:maxRetries\` ${MAX_RETRIES}, \`wechatpay:timeoutMs\` ${TIMEOUT_MS}, ` +
             `\`wechatpay:deadlineMs\` ${DEADLINE_MS}. "Live after": \`old\` = the URL live before the step, ` +
-            "`new` = the URL the step sets (for delete: the pre-create URL it restores), `other` = anything else. " +
+            "`new` = the URL the step sets (for delete: the pre-create URL it restores), `none` = nothing set " +
+            "(what remove, a destroy with no URL before it, leaves), `other` = anything else. " +
             "Requests are what the emulator saw, in arrival order; `[kind]` marks a reply the fault altered, " +
             "`reset` a dropped connection, `(+1.0 s)` a wait.",
         "",
