@@ -22,6 +22,8 @@ export interface CallbackSetting {
     mchid: string;
     /** undefined when none was ever set (or it was cleared). */
     notifyUrl: string | undefined;
+    /** After a refused create: the URL someone set in the meantime, which the update then replaced. */
+    replaced?: string;
 }
 
 /** Options of one call: when the whole lifecycle step must be over. */
@@ -312,7 +314,8 @@ export function createNotifyClient(
                 return live;
             }
             if (refusedCreate && live !== undefined && live.notifyUrl !== undefined) {
-                return setCallback(notifyUrl, options, true);
+                const updated = await setCallback(notifyUrl, options, true);
+                return { ...updated, replaced: live.notifyUrl };
             }
             throw e;
         }

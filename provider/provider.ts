@@ -166,7 +166,17 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
                 __provider: inputs.__provider,
             });
         }
-        return { id: live.mchid, outs: { ...recorded, notifyUrl: live.notifyUrl ?? notifyUrl, mchid: live.mchid } };
+        // A URL someone set between our read and our create was replaced: it is the one to put back on destroy.
+        const replaced = live.replaced !== undefined && live.replaced !== notifyUrl ? live.replaced : undefined;
+        return {
+            id: live.mchid,
+            outs: {
+                ...recorded,
+                ...(replaced !== undefined ? { previousNotifyUrl: replaced } : {}),
+                notifyUrl: live.notifyUrl ?? notifyUrl,
+                mchid: live.mchid,
+            },
+        };
     }
 
     /** One GET. Carries `appliedNotifyUrl`/`previousNotifyUrl` over unchanged and feeds the live URL to the next diff. */

@@ -232,6 +232,39 @@ describe("destroy with no previous URL", () => {
     });
 });
 
+describe("a create that races another writer", () => {
+    it.each([
+        [COMPLAINT_NOTIFICATION, "complaint", ["GET 400", "POST 400", "GET 200", "PUT 200"]],
+        [VIOLATION_NOTIFICATION, "violation", ["GET 404", "POST 400", "GET 200", "PUT 200"]],
+    ] as const)(
+        "%s.name: a refused POST is followed by a GET, then PUT; the URL it replaced is recorded",
+        async (endpoint, setting, expected) => {
+            // Someone sets a URL between create's GET and its POST.
+            let raced = false;
+            const racing = await startEmulator({
+                merchants: [{ mchid: PARTNER, kind: "partner" }],
+                onRequest: () => {
+                    if (!raced) {
+                        raced = true;
+                        racing.setSetting(setting, OTHER, PARTNER);
+                    }
+                },
+            });
+            try {
+                const p = await configuredNotifyProvider(endpoint, racing, PARTNER);
+                await expect(p.create({ notifyUrl: NEW })).resolves.toEqual({
+                    id: PARTNER,
+                    outs: { notifyUrl: NEW, mchid: PARTNER, appliedNotifyUrl: NEW, previousNotifyUrl: OTHER },
+                });
+                expect(calls(racing)).toEqual(expected);
+                expect(racing.setting(setting, PARTNER)).toBe(NEW);
+            } finally {
+                await racing.close();
+            }
+        },
+    );
+});
+
 describe("who may call", () => {
     it("a direct merchant's ViolationNotification fails with a hint naming who may call it", async () => {
         const p = await configuredNotifyProvider(VIOLATION_NOTIFICATION, emulator, MERCHANT);
