@@ -244,6 +244,12 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
         expect(r).toMatchObject({ ok: true, readBack: true, live: ORIGINAL_URL, clean: true });
     });
 
+    it("ViolationNotification: destroy's DELETE with a bad signature is confirmed removed by a verified read", async () => {
+        const r = await run("bad-signature", "remove", "DELETE", "violation");
+        expect(r).toMatchObject({ ok: true, readBack: true, liveLabel: "none", clean: true });
+        expect(calls(r)).toEqual(["GET 200", "DELETE 204", "GET 404"]);
+    });
+
     it("every cell above is clean and as designed", () => {
         const bad = results
             .filter((r) => !r.clean || r.unexpected.length > 0)
