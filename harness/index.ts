@@ -9,6 +9,8 @@
  * - providerHost.ts: the dynamic-provider host over gRPC; protocol.ts: gRPC and protobuf code from the consumer;
  * - engine/: `@pulumi/pulumi/cmd/run` against a resource monitor and engine served here, then the provider host per
  *   resource in the engine's order (preview, up, refresh, destroy), with a JSON state file between commands;
+ * - faults/: the fault table, its judge, and its two runners (in-process, provider host); imported as `harness/faults`
+ *   (its names, e.g. `Step`, are its own);
  * - fixtures.ts: the type token, merchants, URLs, scrubbed environment and emulator stack config, defined once;
  * - cli.ts: finding a real `pulumi` CLI, and an example's work dir linked to the consumer;
  * - run.ts: child processes; standinPackage.ts: a tiny package for self-tests; secretScan.ts: key-leak scanning.

@@ -271,12 +271,12 @@ export function createNotifyClient(
     const getCallback = async (options: CallOptions = {}): Promise<CallbackSetting> =>
         readSetting(await send("GET", undefined, options));
 
-    /** One write with `method`; undefined when its reply did not show the URL (confirm with a read). */
+    /** One write with `method`: its reply, and the setting it shows (undefined: confirm with a read). */
     const write = async (
         method: string,
         notifyUrl: string,
         options: CallOptions,
-    ): Promise<CallbackSetting | undefined> => {
+    ): Promise<{ res: AxiosResponse; confirmed: CallbackSetting | undefined }> => {
         const to = target(method);
         const res = await send(method, toWire(notifyUrl), options);
         if (!isSuccess(res.status)) {
@@ -286,7 +286,7 @@ export function createNotifyClient(
         if (confirmed !== undefined && confirmed.notifyUrl !== notifyUrl) {
             throw otherUrl(to, endpoint.wireField, notifyUrl, confirmed.notifyUrl, res);
         }
-        return confirmed;
+        return { res, confirmed };
     };
 
     const setCallback = async (
@@ -296,10 +296,13 @@ export function createNotifyClient(
     ): Promise<CallbackSetting> => {
         const method = exists ? endpoint.update : endpoint.create;
         let confirmed: CallbackSetting | undefined;
+        let accepted: AxiosResponse | undefined;
         try {
             // Repeating a write of the same URL is safe: it sets the same value again, so retries may resend it. A
             // create repeated after it landed may be refused; the read below then decides.
-            confirmed = await write(method, notifyUrl, options);
+            const written = await write(method, notifyUrl, options);
+            accepted = written.res;
+            confirmed = written.confirmed;
         } catch (e) {
             const refusedCreate = method !== endpoint.update && isApiError4xx(e);
             if (!isUncertain(e) && !refusedCreate) {
@@ -323,12 +326,27 @@ export function createNotifyClient(
             return confirmed;
         }
         // 204 or a body without the URL: confirm with a verified read rather than assume.
-        const res = await send("GET", undefined, options);
-        const live = readSetting(res);
-        if (live.notifyUrl !== notifyUrl) {
-            throw otherUrl(GET, endpoint.wireField, notifyUrl, live.notifyUrl, res);
+        try {
+            const res = await send("GET", undefined, options);
+            const live = readSetting(res);
+            if (live.notifyUrl !== notifyUrl) {
+                throw otherUrl(GET, endpoint.wireField, notifyUrl, live.notifyUrl, res);
+            }
+            return live;
+        } catch (e) {
+            // WeChat Pay accepted the write, so it may well be live whatever this read says: the failure is uncertain
+            // (create keeps the resource with the URL it replaced), never a plain error that would drop the record.
+            if (isUncertain(e) || accepted === undefined) {
+                throw e;
+            }
+            const why = e instanceof Error ? e.message : String(e);
+            throw new WechatpayResponseError({
+                ...target(method),
+                code: "UNCONFIRMED",
+                reason: `WeChat Pay accepted it without showing the URL, and the read-back to confirm it failed (${why})`,
+                received: readReply(accepted),
+            });
         }
-        return live;
     };
 
     const deleteCallback = async (options: CallOptions = {}): Promise<void> => {

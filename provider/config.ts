@@ -468,8 +468,10 @@ function parseKey(s: Setting, value: string, kind: "private" | "public", readFil
     const secret = kind === "private";
     let pem = value;
     if (!value.includes("-----BEGIN")) {
-        const path = value.startsWith("file://") ? fileURLToPath(value) : value;
+        let path = value;
         try {
+            // Inside the try: fileURLToPath throws on a file URL with a host, and that error must name the key.
+            path = value.startsWith("file://") ? fileURLToPath(value) : value;
             pem = readFile(path);
         } catch (e) {
             const code = (e as { code?: unknown }).code;

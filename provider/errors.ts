@@ -195,6 +195,8 @@ export type ResponseProblem =
     | "MALFORMED_REPLY"
     /** A signed 2xx about another merchant than the one that signed the request. */
     | "OTHER_MERCHANT"
+    /** A write was accepted (2xx) without showing the URL, and the read-back that should confirm it failed. */
+    | "UNCONFIRMED"
     /** A signed 2xx (a PATCH's reply, or the read-back after it) that shows another URL than the one sent. */
     | "OTHER_URL";
 

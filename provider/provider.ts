@@ -96,16 +96,16 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         }
         const failures = checkInputs(inputs, this.endpoint);
         const mchid = chosenMchid(inputs);
-        if (mchid !== undefined && mchid !== UNKNOWN && failures.every((f) => f.property !== "mchid")) {
-            let settings: Settings | undefined;
-            try {
-                settings = this.allSettings();
-            } catch {
-                // Broken settings are reported by diff and create, with the key at fault.
-            }
-            if (settings && !settings.has(mchid)) {
-                failures.push({ property: "mchid", reason: missingProfile(mchid, settings.defaultMchid) });
-            }
+        if (mchid === UNKNOWN || failures.some((f) => f.property === "mchid")) {
+            return { inputs, failures };
+        }
+        // Settings that are missing or broken fail here, naming the key, so `pulumi preview` shows them before an
+        // `up` sends anything: the engine calls no Diff before creating a new resource. No request is sent.
+        const settings = this.allSettings();
+        if (mchid !== undefined && !settings.has(mchid)) {
+            failures.push({ property: "mchid", reason: missingProfile(mchid, settings.defaultMchid) });
+        } else {
+            settings.forMerchant(mchid);
         }
         return { inputs, failures };
     }

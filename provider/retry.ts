@@ -66,8 +66,9 @@ export const BACKOFF_BASE_MS = 200;
 export const BACKOFF_CAP_MS = 5_000;
 
 /**
- * Milliseconds to wait before retry number `retry` (1-based): "full jitter" exponential backoff, or the server's
- * Retry-After when it gave one (capped like the rest). `random` is injectable for tests.
+ * Milliseconds to wait before retry number `retry` (1-based): exponential backoff with "equal jitter" (half the
+ * doubling ceiling, plus a random part of the other half, so retries never come back at once yet spread out), or the
+ * server's Retry-After when it gave one (capped like the rest). `random` is injectable for tests.
  */
 export function backoffDelay(retry: number, outcome: AttemptOutcome, random: () => number = Math.random): number {
     if (outcome.kind === "http" && outcome.retryAfterSeconds !== undefined && outcome.retryAfterSeconds >= 0) {

@@ -198,8 +198,16 @@ function ipv6Problem(bracketed: string): string | undefined {
     if (range === "ipv4Mapped") {
         return "must not wrap an IPv4 address in IPv6 (::ffff:…): write the IPv4 address itself";
     }
-    return range === "unicast" ? undefined : `${reason} the ${rangeName(range)} address ${address}`;
+    if (range !== "unicast") {
+        return `${reason} the ${rangeName(range)} address ${address}`;
+    }
+    // ipaddr.js calls everything it has no name for "unicast", including ::/8 (IPv4-compatible forms such as
+    // ::7f00:1); only 2000::/3 is allocated as global unicast (IANA IPv6 address space registry).
+    const parsed = ipaddr.IPv6.parse(address);
+    return parsed.match(GLOBAL_UNICAST_V6) ? undefined : `${reason} the reserved address ${address}`;
 }
+
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR("2000::/3");
 
 /** A reader's name for an `ipaddr.js` range. */
 function rangeName(range: string): string {

@@ -1,5 +1,5 @@
 /**
- * `npm run faults`: runs the whole fault matrix (scripts/faultMatrix.ts) through Pulumi's provider host with the
+ * `npm run faults`: runs every cell of the fault table (harness/faults) through Pulumi's provider host with the
  * packed package, prints a Markdown table and a summary, and exits 1 when any cell is not clean or not as designed.
  *
  * `--verbose` also prints every failure's full message (what the user would see).
@@ -8,7 +8,7 @@
 
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { allCells, type CellResult, renderDocument, renderTable, startMatrix, summarize } from "./faultMatrix";
+import { allCells, type CellResult, renderDocument, renderTable, startMatrix, summarize } from "../harness/faults";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -19,7 +19,24 @@ import { buildReport } from "./report";
 
 const USAGE = "Usage: drift-check --stack <name> [--work-dir <dir>] [--resource <name>]";
 
+const HELP = `${USAGE}
+
+Has someone changed the member-card callback URL outside Pulumi? Runs \`pulumi preview --refresh\` on the stack
+(read-only: it writes nothing, at WeChat Pay or in the stack) and prints a JSON report on stdout.
+
+Options:
+  --stack <name>      the stack to check (required; for Pulumi Cloud, org/project/stack)
+  --work-dir <dir>    the folder with the program's Pulumi.yaml, dependencies installed (default: .)
+  --resource <name>   the MembercardCallback to report on, when the stack has several
+  -h, --help          show this help
+
+Exit code: 0 no drift, 2 drift, 1 error (message on stderr).
+Needs the Pulumi CLI (3.216 or newer) on PATH, the stack's backend (pulumi login or PULUMI_BACKEND_URL) and its
+secrets provider (e.g. PULUMI_CONFIG_PASSPHRASE).
+`;
+
 interface Options {
+    help: boolean;
     stack: string;
     workDir: string;
     resource?: string;
@@ -32,35 +49,40 @@ function options(argv: string[]): Options {
             stack: { type: "string" },
             "work-dir": { type: "string" },
             resource: { type: "string" },
+            help: { type: "boolean", short: "h" },
         },
         strict: true,
         allowPositionals: false,
     });
+    if (values.help === true) return { help: true, stack: "", workDir: "." };
     if (values.stack === undefined) {
         throw new Error(`--stack is required. ${USAGE}`);
     }
-    const opts: Options = { stack: values.stack, workDir: values["work-dir"] ?? "." };
+    const opts: Options = { help: false, stack: values.stack, workDir: values["work-dir"] ?? "." };
     if (values.resource !== undefined) opts.resource = values.resource;
     return opts;
 }
 
 /**
- * A failed `pulumi` command (the Automation API's CommandError) carries the CLI's stderr; its message also repeats
- * stdout. Show the person the CLI's own error lines, or say that the CLI is missing.
+ * A failed `pulumi` command (the Automation API's CommandError) puts the CLI's output in its message, as
+ * `code: …\n stdout: …\n stderr: …\n err?: …`. Show the person the CLI's own error lines, or say that the CLI is
+ * missing. Only the public `message` is read.
  */
 function describe(error: unknown): string {
     if (!(error instanceof Error)) return String(error);
-    // `commandResult` is private in the typings; it is there at run time on every CommandError.
-    const result = (error as { commandResult?: { stderr?: unknown; err?: { code?: unknown } } }).commandResult;
-    if (result?.err?.code === "ENOENT" || /spawn pulumi ENOENT/.test(error.message)) {
+    if (/spawn pulumi ENOENT/.test(error.message)) {
         return "the Pulumi CLI (`pulumi`, 3.216 or newer) was not found on PATH. Install it: https://www.pulumi.com/docs/install/";
     }
-    const stderr = typeof result?.stderr === "string" ? result.stderr.trim() : "";
+    const stderr = /\n stderr: ([\s\S]*?)\n err\?: /.exec(error.message)?.[1]?.trim() ?? "";
     return stderr !== "" ? stderr : error.message;
 }
 
 async function main(argv: string[]): Promise<number> {
     const opts = options(argv);
+    if (opts.help) {
+        process.stdout.write(HELP);
+        return 0;
+    }
     const stack = await LocalWorkspace.selectStack({ stackName: opts.stack, workDir: opts.workDir });
     const events: EngineEvent[] = [];
     // Not `expectNoChanges`: a failed preview would then mean either drift or an error. The plan says which.

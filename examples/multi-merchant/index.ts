@@ -3,7 +3,9 @@
  * (`wechatpay:mchid` …); the others name their merchant with `mchid`, whose credentials are the profiles
  * `wechatpay:merchants.<mchid>` in stack config. Each merchant's requests are signed with its own key.
  *
- *     pulumi config set --path 'brands.a' https://api.example.com/brand-a/membercard   (and b, c)
+ *     pulumi config set --path 'brands.a.notifyUrl' https://api.example.com/brand-a/membercard
+ *     pulumi config set --path 'brands.b.mchid' 1900000002
+ *     pulumi config set --path 'brands.b.notifyUrl' https://api.example.com/brand-b/membercard   (and c)
  *     pulumi up
  */
 import * as pulumi from "@pulumi/pulumi";

@@ -1,15 +1,16 @@
 /**
- * A representative subset of the fault matrix (`npm run faults` runs all of it): the packed package in Pulumi's
- * provider host, driven over gRPC, against emulator faults on each kind of request. Every cell must be clean
- * (success with the right live URL, or a clear error with the live URL unchanged) and behave as designed.
+ * The fault table's representative cells (REPRESENTATIVE in harness/faults; `npm run faults` runs all of them): the
+ * packed package in Pulumi's provider host, driven over gRPC, against emulator faults on each kind of request. Every
+ * cell must be clean (success with the right live URL, or a clear error with the live URL unchanged) and behave as
+ * designed; the tests below add what each cell shows through the host (error text, requests, memory).
  */
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyFragments } from "../../harness";
-import type { RecordedRequest } from "../../provider/testing";
 import {
     ALL_ATTEMPTS,
     type CellResult,
+    cellKey,
     findCell,
     HOST_PEAK_RSS_LIMIT_MB,
     judge,
@@ -18,12 +19,14 @@ import {
     ORIGINAL_URL,
     OTHER_URL,
     type ResourceKey,
+    representativeCells,
     type Step,
     startMatrix,
     summarize,
     URL_A,
     URL_B,
-} from "../../scripts/faultMatrix";
+} from "../../harness/faults";
+import type { RecordedRequest } from "../../provider/testing";
 
 const REPO = resolve(__dirname, "..", "..");
 
@@ -136,6 +139,12 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
         expect(calls(r)).toEqual(["GET 200"]);
     });
 
+    it("confirms a create whose PATCH times out on every attempt but was applied, by a verified read-back", async () => {
+        const r = await run("delay-long-persistent", "create", "PATCH");
+        expect(r).toMatchObject({ ok: true, attempts: ALL_ATTEMPTS, readBack: true, live: URL_A, clean: true });
+        expect(r.outputs).toMatchObject({ notifyUrl: URL_A, appliedNotifyUrl: URL_A, previousNotifyUrl: ORIGINAL_URL });
+    });
+
     it.each(["create", "delete"] as const)("fails over to the backup when the primary is dead (%s)", async (step) => {
         const r = await run("failover", step);
         expect(r).toMatchObject({ ok: true, clean: true, outcome: "ok via backup" });
@@ -143,7 +152,7 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
         expect(r.live).toBe(step === "create" ? URL_A : ORIGINAL_URL);
     });
 
-    // Issue #9: replies that must never be taken as an answer, through the provider host.
+    // Replies that must never be taken as an answer, through the provider host.
     it("refresh fails on an unsigned HTML 404 instead of dropping the resource, and says what it received", async () => {
         const r = await run("html-404", "read");
         expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
@@ -248,6 +257,10 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
         const r = await run("bad-signature", "remove", "DELETE", "violation");
         expect(r).toMatchObject({ ok: true, readBack: true, liveLabel: "none", clean: true });
         expect(calls(r)).toEqual(["GET 200", "DELETE 204", "GET 404"]);
+    });
+
+    it("ran exactly the table's representative cells", () => {
+        expect(results.map((r) => cellKey(r.cell)).sort()).toEqual(representativeCells().map(cellKey).sort());
     });
 
     it("every cell above is clean and as designed", () => {

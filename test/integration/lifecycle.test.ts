@@ -28,6 +28,14 @@ describe("check", () => {
         expect(emulator.requests).toEqual([]);
     });
 
+    it("fails on missing settings, naming the key, so a first preview shows it before up sends anything", async () => {
+        const provider = await configuredProvider(emulator, { "wechatpay:serial": undefined });
+        await expect(provider.check({}, { notifyUrl: NEW })).rejects.toThrow(
+            /^Missing `wechatpay:serial`\. Set it with `pulumi config set wechatpay:serial/,
+        );
+        expect(emulator.requests).toEqual([]);
+    });
+
     it("reports a bad URL as a failure on notifyUrl", async () => {
         const provider = await configuredProvider(emulator);
         const result = await provider.check({}, { notifyUrl: "https://api.example.com/cb?x=1" });

@@ -1,7 +1,7 @@
 /** The fault matrix's judging rules added for trust boundaries: time, redirects, memory, kept resources. */
 import { describe, expect, it } from "vitest";
+import { DEADLINE_MS, findCell, HOST_PEAK_RSS_LIMIT_MB, judge, ORIGINAL_URL, URL_A } from "../../harness/faults";
 import type { RecordedRequest } from "../../provider/testing";
-import { DEADLINE_MS, findCell, HOST_PEAK_RSS_LIMIT_MB, judge, ORIGINAL_URL, URL_A } from "../../scripts/faultMatrix";
 
 const req = (method: string, status: number, at: number): RecordedRequest => ({
     method,

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { allCells, DOC_TITLE, stepLabel, TABLE_HEADER, TOTALS_HEADING } from "../../scripts/faultMatrix";
+import { allCells, DOC_TITLE, stepLabel, TABLE_HEADER, TOTALS_HEADING } from "../../harness/faults";
 
 const doc = readFileSync(resolve(__dirname, "..", "..", "docs", "reliability.md"), "utf8");
 const lines = doc.split("\n");

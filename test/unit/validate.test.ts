@@ -166,6 +166,9 @@ describe("notifyUrlProblem", () => {
         ["https://[2002:c0a8:101::1]/notify", `${PUBLIC} the 6to4 address 2002:c0a8:101::1`],
         ["https://[fe80::1]/notify", `${PUBLIC} the link-local address fe80::1`],
         ["https://[::]/notify", `${PUBLIC} the unspecified address ::`],
+        ["https://[::7f00:1]/notify", `${PUBLIC} the reserved address ::7f00:1`],
+        ["https://[::a00:1]/notify", `${PUBLIC} the reserved address ::a00:1`],
+        ["https://[::1:0:0:1]/notify", `${PUBLIC} the reserved address ::1:0:0:1`],
         [
             "https://[::ffff:8.8.8.8]/notify",
             "must not wrap an IPv4 address in IPv6 (::ffff:…): write the IPv4 address itself",

@@ -1,0 +1,86 @@
+/**
+ * The packed package from both module systems: `pulumi-wechatpay` and `pulumi-wechatpay/testing` load with
+ * `require()` and with `import`, the README's emulator snippet runs as CommonJS and as an ES module, and the file
+ * Pulumi serializes the provider as (`require("pulumi-wechatpay/dist/providerInstance.js")`) stays reachable through
+ * the `exports` map.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import ts from "typescript";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareConsumer, REPO } from "../../harness";
+import { markedBlock, readme } from "./readme";
+
+/** Runs `node <file>` in `cwd`; resolves with its exit code and output. */
+function node(file: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        execFile(process.execPath, [file], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+            resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+        });
+    });
+}
+
+function transpile(source: string, module: ts.ModuleKind): string {
+    return ts.transpileModule(source, { compilerOptions: { module, target: ts.ScriptTarget.ES2022 } }).outputText;
+}
+
+const EMULATOR_LINE = /^emulator at http:\/\/127\.0\.0\.1:\d+\/: merchant 1900000001, PUB_KEY_ID_\w+\n$/;
+
+describe("module systems, against the packed package", () => {
+    let dir: string;
+    beforeAll(async () => {
+        const consumer = await prepareConsumer({ packageDir: REPO });
+        // Inside the consumer, so that `pulumi-wechatpay` resolves from its node_modules as from a user's program.
+        dir = await mkdtemp(join(consumer.dir, ".modules-"));
+    });
+    afterAll(async () => {
+        if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    });
+
+    it("CommonJS: require() of the main entry, testing, and the serialized provider's module", async () => {
+        await writeFile(
+            join(dir, "entry.cjs"),
+            [
+                'const main = require("pulumi-wechatpay");',
+                'const testing = require("pulumi-wechatpay/testing");',
+                'const provider = require("pulumi-wechatpay/dist/providerInstance.js");',
+                "console.log(typeof main.MembercardCallback, typeof main.isWechatpayApiError, typeof testing.startEmulator);",
+                "console.log(typeof provider.create, typeof provider.read, typeof provider.delete);",
+            ].join("\n"),
+        );
+        expect(await node("entry.cjs", dir)).toEqual({
+            code: 0,
+            stdout: "function function function\nfunction function function\n",
+            stderr: "",
+        });
+    });
+
+    it("ES module: import of the main entry and testing, named exports included", async () => {
+        await writeFile(
+            join(dir, "entry.mjs"),
+            [
+                'import { MembercardCallback, isWechatpayApiError } from "pulumi-wechatpay";',
+                'import { startEmulator } from "pulumi-wechatpay/testing";',
+                "console.log(typeof MembercardCallback, typeof isWechatpayApiError, typeof startEmulator);",
+            ].join("\n"),
+        );
+        expect(await node("entry.mjs", dir)).toEqual({ code: 0, stdout: "function function function\n", stderr: "" });
+    });
+
+    it("the README's emulator snippet runs as CommonJS", async () => {
+        const snippet = markedBlock(await readme(), "emulator", "emulator.ts");
+        await writeFile(join(dir, "emulator.cjs"), transpile(snippet, ts.ModuleKind.CommonJS));
+        const result = await node("emulator.cjs", dir);
+        expect(result).toEqual({ code: 0, stdout: expect.stringMatching(EMULATOR_LINE), stderr: "" });
+    });
+
+    it("the README's emulator snippet runs as an ES module", async () => {
+        const snippet = markedBlock(await readme(), "emulator", "emulator.ts");
+        const esm = transpile(snippet, ts.ModuleKind.ESNext);
+        expect(esm).toContain('import { startEmulator } from "pulumi-wechatpay/testing";');
+        await writeFile(join(dir, "emulator.mjs"), esm);
+        const result = await node("emulator.mjs", dir);
+        expect(result).toEqual({ code: 0, stdout: expect.stringMatching(EMULATOR_LINE), stderr: "" });
+    });
+});
