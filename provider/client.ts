@@ -2,6 +2,8 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { AxiosInstance, AxiosResponse } from "axios";
 import type { ResolvedConfig } from "./config";
+import { type NotifyEndpoint, type ReplyCode, shownPath } from "./endpoint";
+import { MEMBERCARD_CALLBACK } from "./endpoints";
 import {
     errorFrom,
     MAX_REPLY_BYTES,
@@ -15,15 +17,13 @@ import {
 } from "./errors";
 import { type AttemptOutcome, backoffDelay, describeOutcome, isNetworkFailure, isTransient, outcomeOf } from "./retry";
 
-/** The API path, relative to the base URL (an origin: config refuses a base URL with a path). */
-const CALLBACK_PATH = "v3/marketing/membercard-open/callback";
-const TARGET_PATH = `/${CALLBACK_PATH}`;
-
-/** The live member-card callback setting of one merchant. */
+/** The live notify-URL setting of one merchant at one API. */
 export interface CallbackSetting {
     mchid: string;
     /** undefined when none was ever set (or it was cleared). */
     notifyUrl: string | undefined;
+    /** After a refused create: the URL someone set in the meantime, which the update then replaced. */
+    replaced?: string;
 }
 
 /** Options of one call: when the whole lifecycle step must be over. */
@@ -32,24 +32,24 @@ export interface CallOptions {
     deadlineAt?: number;
 }
 
-/** The two operations this package needs from WeChat Pay. */
-export interface MembercardCallbackClient {
-    /** `GET /v3/marketing/membercard-open/callback`; `notifyUrl: undefined` only when {@link meansNoneSet} says so. */
+/** What the lifecycle needs from one notify-URL API of WeChat Pay (see {@link NotifyEndpoint}). */
+export interface NotifySettingClient {
+    /** The API's GET; `notifyUrl: undefined` only when {@link meansNoneSet} says so. */
     getCallback(options?: CallOptions): Promise<CallbackSetting>;
-    /** `PATCH /v3/marketing/membercard-open/callback`; resolves only when WeChat Pay confirmed `notifyUrl`. */
-    setCallback(notifyUrl: string, options?: CallOptions): Promise<CallbackSetting>;
+    /**
+     * Sets `notifyUrl` with the API's update method, or its create method when `exists` is false; resolves only when
+     * WeChat Pay confirmed `notifyUrl`.
+     */
+    setCallback(notifyUrl: string, options?: CallOptions, exists?: boolean): Promise<CallbackSetting>;
+    /** The API's DELETE (only for an endpoint that has `remove`); resolves when the setting is gone. */
+    deleteCallback(options?: CallOptions): Promise<void>;
 }
 
-/** The wire shape, snake_case as WeChat Pay spells it. */
-interface WireSetting {
-    notify_url?: unknown;
-    mchid?: unknown;
-}
+/** The member-card client's former name. */
+export type MembercardCallbackClient = NotifySettingClient;
 
-const toWire = (notifyUrl: string): WireSetting => ({ notify_url: notifyUrl });
-
-const GET_TARGET: RequestTarget = { method: "GET", path: TARGET_PATH };
-const PATCH_TARGET: RequestTarget = { method: "PATCH", path: TARGET_PATH };
+/** The wire shape, snake_case as WeChat Pay spells it (`url` for complaint notifications). */
+type WireSetting = Record<string, unknown>;
 
 /** The parts of a reply the client reads. */
 interface Reply {
@@ -58,35 +58,50 @@ interface Reply {
     headers?: unknown;
 }
 
+const isSuccess = (status: number): boolean => status >= 200 && status < 300;
+
+const matches = (reply: Reply, expected: ReplyCode | undefined): boolean =>
+    expected !== undefined && reply.status === expected.status && parseBody(reply.data).code === expected.code;
+
 /**
- * The one place that decides "no callback URL is set", from a GET reply that already passed the SDK's signature
- * check (the client admits 404 to that check, see `validateStatus` below, so an unsigned or forged 404 never gets
- * here: it is an error that says what was received).
+ * The one place that decides "no notify URL is set", from a GET reply that already passed the SDK's signature check
+ * (the client admits the endpoint's unset status to that check, see `validateStatus` below, so an unsigned or forged
+ * reply never gets here: it is an error that says what was received). Status and code must both be the endpoint's
+ * documented (or, where undocumented, chosen) unset reply: the same code means other things elsewhere (WeChat Pay
+ * answers `RESOURCE_NOT_EXISTS` when no platform certificate is available, for one), and a bare 404 from a proxy or an
+ * unknown route is never "unset".
  *
- * What GET answers when nothing was ever set is not documented: the API page lists only `200 {notify_url, mchid}`
- * and the common error codes (https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-call-back/get-notify-url.html),
- * and neither WeChat Pay's developer community nor the official SDKs show this endpoint's "unset" reply. WeChat Pay
- * does say it signs its reply to every request whose signature it verified ("对于签名验证成功的请求，微信支付API v3会
- * 使用微信支付的平台私钥对应答进行签名", https://pay.weixin.qq.com/wiki/doc/apiv3_partner/wechatpay/wechatpay3_3.shtml),
- * so "demonstrably sent by WeChat Pay" means signed and verified. Concluding "unset" drops a resource from state and
+ * Member card (the default): what GET answers when nothing was ever set is not documented: the API page lists only
+ * `200 {notify_url, mchid}` and the common error codes
+ * (https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-call-back/get-notify-url.html), and neither
+ * WeChat Pay's developer community nor the official SDKs show this endpoint's "unset" reply. WeChat Pay does say it
+ * signs its reply to every request whose signature it verified ("对于签名验证成功的请求，微信支付API v3会使用微信支付的
+ * 平台私钥对应答进行签名", https://pay.weixin.qq.com/wiki/doc/apiv3_partner/wechatpay/wechatpay3_3.shtml), so
+ * "demonstrably sent by WeChat Pay" means signed and verified. Concluding "unset" drops a resource from state and
  * skips a restore, so only the narrowest reply counts: a verified `404` whose JSON body has the code
- * `RESOURCE_NOT_EXISTS` (WeChat Pay's APIv3 code for a missing resource). A 404 with any other code (such as a
- * route WeChat Pay does not serve), a 200 with an empty or missing `notify_url`, or a 400 are errors.
+ * `RESOURCE_NOT_EXISTS` (WeChat Pay's APIv3 code for a missing resource). A 404 with any other code (such as a route
+ * WeChat Pay does not serve), a 200 with an empty or missing `notify_url`, or a 400 are errors.
  */
-export function meansNoneSet(reply: Reply): boolean {
-    return reply.status === 404 && parseBody(reply.data).code === "RESOURCE_NOT_EXISTS";
+export function meansNoneSet(reply: Reply, endpoint: NotifyEndpoint = MEMBERCARD_CALLBACK): boolean {
+    return matches(reply, endpoint.unset);
 }
 
 /**
- * Reads a verified 2xx body. A body that is not a JSON object, a `notify_url` that is not a non-empty string, or a
- * `mchid` other than the signing merchant is an error, never "unset". For a PATCH, a reply without a body or
- * without `notify_url` gives undefined (the caller confirms with a read).
+ * Reads a verified 2xx body. A body that is not a JSON object, a URL field that is not a non-empty string, or a
+ * `mchid` other than the signing merchant is an error, never "unset". For a write, a reply without a body or
+ * without the URL field gives undefined (the caller confirms with a read).
  */
-function fromWire(reply: Reply, mchid: string, target: RequestTarget): CallbackSetting | undefined {
+function fromWire(
+    reply: Reply,
+    mchid: string,
+    target: RequestTarget,
+    field: NotifyEndpoint["wireField"],
+): CallbackSetting | undefined {
     const bad = (code: "MALFORMED_REPLY" | "OTHER_MERCHANT", reason: string) =>
         new WechatpayResponseError({ ...target, code, reason, received: readReply(reply) });
     const { data } = reply;
-    if (target.method === "PATCH" && (data === undefined || data === "")) {
+    const write = target.method !== "GET";
+    if (write && (data === undefined || data === "")) {
         return undefined;
     }
     if (typeof data !== "object" || data === null || Array.isArray(data) || Buffer.isBuffer(data)) {
@@ -99,28 +114,30 @@ function fromWire(reply: Reply, mchid: string, target: RequestTarget): CallbackS
             `it is about merchant ${JSON.stringify(wire.mchid)}, but the request was signed as merchant ${mchid}`,
         );
     }
-    if (wire.notify_url === undefined && target.method === "PATCH") {
+    const value = wire[field];
+    if (value === undefined && write) {
         return undefined;
     }
-    if (typeof wire.notify_url !== "string" || wire.notify_url === "") {
+    if (typeof value !== "string" || value === "") {
         const what =
-            wire.notify_url === undefined
+            value === undefined
                 ? "missing"
-                : wire.notify_url === "" || wire.notify_url === null
-                  ? String(JSON.stringify(wire.notify_url))
-                  : `a ${typeof wire.notify_url}`;
-        throw bad("MALFORMED_REPLY", `its notify_url is ${what}, not a URL`);
+                : value === "" || value === null
+                  ? String(JSON.stringify(value))
+                  : `a ${typeof value}`;
+        throw bad("MALFORMED_REPLY", `its ${field} is ${what}, not a URL`);
     }
-    return { mchid, notifyUrl: wire.notify_url };
+    return { mchid, notifyUrl: value };
 }
 
 /**
- * A signed 2xx that shows another URL than the one sent. WeChat Pay does not document normalising notify_url (the
- * API pages say only string(256), https, no query), so URLs are compared exactly: what it shows is what was sent,
- * or the write is not confirmed.
+ * A signed 2xx that shows another URL than the one sent. WeChat Pay does not document normalising the URL (the API
+ * pages say only string(256) or string(255), https, no query), so URLs are compared exactly: what it shows is what
+ * was sent, or the write is not confirmed.
  */
 function otherUrl(
     target: RequestTarget,
+    field: string,
     sent: string,
     shown: string | undefined,
     reply: Reply,
@@ -128,7 +145,7 @@ function otherUrl(
     return new WechatpayResponseError({
         ...target,
         code: "OTHER_URL",
-        reason: `it shows notify_url ${JSON.stringify(shown ?? null)}, not the ${JSON.stringify(sent)} sent`,
+        reason: `it shows ${field} ${JSON.stringify(shown ?? null)}, not the ${JSON.stringify(sent)} sent`,
         received: readReply(reply),
     });
 }
@@ -161,14 +178,24 @@ export function createConnectionPools(): ConnectionPools {
     return { httpAgent: new HttpAgent(options), httpsAgent: new HttpsAgent(options) };
 }
 
-/**
- * Creates the client for one merchant's settings. It loads the SDK only when called (the provider host, not the
- * Pulumi program) and holds the parsed keys inside the SDK's axios instance; `pools` are the shared connections.
- */
+/** Creates the member-card client for one merchant (see {@link createNotifyClient}). */
 export function createClient(
     config: ResolvedConfig,
     pools: ConnectionPools = createConnectionPools(),
-): MembercardCallbackClient {
+): NotifySettingClient {
+    return createNotifyClient(MEMBERCARD_CALLBACK, config, pools);
+}
+
+/**
+ * Creates the client for one merchant's setting at `endpoint`. It loads the SDK only when called (the provider host,
+ * not the Pulumi program) and holds the parsed keys inside the SDK's axios instance; `pools` are the shared
+ * connections.
+ */
+export function createNotifyClient(
+    endpoint: NotifyEndpoint,
+    config: ResolvedConfig,
+    pools: ConnectionPools = createConnectionPools(),
+): NotifySettingClient {
     // Loaded here so that importing this module (and serializing the provider) does not load axios or the SDK.
     const { Decorator } = require("wechatpay-axios-plugin") as typeof import("wechatpay-axios-plugin");
     const headers: Record<string, string> = {
@@ -181,6 +208,12 @@ export function createClient(
         // does not send this header itself.
         headers["Wechatpay-Serial"] = config.publicKeyId;
     }
+    // Non-2xx replies the SDK must verify because they can mean something other than failure: the endpoint's
+    // "unset" GET reply (meansNoneSet) and its "already gone" DELETE reply. Everything else is an error that
+    // errorFrom maps. 2xx includes 204: WeChat Pay signs it over an empty body ("若应答报文主体为空(如 HTTP 状态码为
+    // 204 No Content),最后一行仅为一个 \n",
+    // https://pay.weixin.qq.com/docs/merchant/development/interface-rules/build-verify-sign-src.html).
+    const admitted = new Set([endpoint.unset.status, ...(endpoint.absent ? [endpoint.absent.status] : [])]);
     const sdkConfig = {
         mchid: config.mchid,
         serial: config.serial,
@@ -190,9 +223,7 @@ export function createClient(
         headers,
         httpAgent: pools.httpAgent,
         httpsAgent: pools.httpsAgent,
-        // The SDK verifies the signature of the replies this admits: 2xx, and 404 (the only non-2xx that can mean
-        // something other than failure, see meansNoneSet). Everything else is an error that errorFrom maps.
-        validateStatus: (status: number) => (status >= 200 && status < 300) || status === 404,
+        validateStatus: (status: number) => isSuccess(status) || admitted.has(status),
         // WeChat Pay never redirects. 0 also makes axios use Node's own http(s) rather than follow-redirects.
         maxRedirects: 0,
         // Refuses a longer body as it streams in (axios destroys the response stream past the cap).
@@ -201,73 +232,116 @@ export function createClient(
     // jsonBased's declared parameter type omits the axios options it merges in (baseURL, headers, agents).
     const http: AxiosInstance = Decorator.jsonBased(sdkConfig as Parameters<typeof Decorator.jsonBased>[0]);
 
-    const send = (method: "GET" | "PATCH", data: WireSetting | undefined, options: CallOptions) =>
-        sendWithRetries(http, config, { method, path: TARGET_PATH }, data, options.deadlineAt);
+    const path = shownPath(endpoint);
+    const target = (method: string): RequestTarget => ({ method, path, hints: endpoint.hints });
+    const GET = target("GET");
+    // The GET of an API that takes the merchant in the query: always send it (documented as optional, defaulting to
+    // the caller; harmless and explicit, https://pay.weixin.qq.com/doc/v3/merchant/4012465507).
+    const readUrl = endpoint.readQuery ? `${endpoint.path}?mchid=${encodeURIComponent(config.mchid)}` : endpoint.path;
+    const toWire = (notifyUrl: string): WireSetting => ({
+        ...(endpoint.bodyMchid ? { mchid: config.mchid } : {}),
+        [endpoint.wireField]: notifyUrl,
+    });
 
-    const getCallback = async (options: CallOptions = {}): Promise<CallbackSetting> => {
-        const res = await send("GET", undefined, options);
-        if (res.status === 404) {
-            if (meansNoneSet(res)) {
+    const send = (method: string, data: WireSetting | undefined, options: CallOptions) =>
+        sendWithRetries(
+            http,
+            config,
+            target(method),
+            method === "GET" ? readUrl : endpoint.path,
+            data,
+            options.deadlineAt,
+        );
+
+    /** A GET reply read: the setting, "unset", or the error it is. */
+    const readSetting = (res: Reply): CallbackSetting => {
+        if (!isSuccess(res.status)) {
+            if (meansNoneSet(res, endpoint)) {
                 return { mchid: config.mchid, notifyUrl: undefined };
             }
-            throw errorFrom(readReply(res), GET_TARGET);
+            throw errorFrom(readReply(res), GET);
         }
-        const setting = fromWire(res, config.mchid, GET_TARGET);
+        const setting = fromWire(res, config.mchid, GET, endpoint.wireField);
         if (setting === undefined) {
-            throw new WechatpayStateError("unreachable: a GET reply has a notify_url or is refused");
+            throw new WechatpayStateError("unreachable: a GET reply has a URL or is refused");
         }
         return setting;
     };
 
-    const setCallback = async (notifyUrl: string, options: CallOptions = {}): Promise<CallbackSetting> => {
+    const getCallback = async (options: CallOptions = {}): Promise<CallbackSetting> =>
+        readSetting(await send("GET", undefined, options));
+
+    /** One write with `method`: its reply, and the setting it shows (undefined: confirm with a read). */
+    const write = async (
+        method: string,
+        notifyUrl: string,
+        options: CallOptions,
+    ): Promise<{ res: AxiosResponse; confirmed: CallbackSetting | undefined }> => {
+        const to = target(method);
+        const res = await send(method, toWire(notifyUrl), options);
+        if (!isSuccess(res.status)) {
+            throw errorFrom(readReply(res), to);
+        }
+        const confirmed = fromWire(res, config.mchid, to, endpoint.wireField);
+        if (confirmed !== undefined && confirmed.notifyUrl !== notifyUrl) {
+            throw otherUrl(to, endpoint.wireField, notifyUrl, confirmed.notifyUrl, res);
+        }
+        return { res, confirmed };
+    };
+
+    const setCallback = async (
+        notifyUrl: string,
+        options: CallOptions = {},
+        exists = true,
+    ): Promise<CallbackSetting> => {
+        const method = exists ? endpoint.update : endpoint.create;
         let confirmed: CallbackSetting | undefined;
         let accepted: AxiosResponse | undefined;
         try {
-            // Repeating this PATCH is safe: it sets the same value again, so retries may resend it.
-            const res = await send("PATCH", toWire(notifyUrl), options);
-            accepted = res;
-            if (res.status === 404) {
-                throw errorFrom(readReply(res), PATCH_TARGET);
-            }
-            confirmed = fromWire(res, config.mchid, PATCH_TARGET);
-            if (confirmed !== undefined && confirmed.notifyUrl !== notifyUrl) {
-                throw otherUrl(PATCH_TARGET, notifyUrl, confirmed.notifyUrl, res);
-            }
+            // Repeating a write of the same URL is safe: it sets the same value again, so retries may resend it. A
+            // create repeated after it landed may be refused; the read below then decides.
+            const written = await write(method, notifyUrl, options);
+            accepted = written.res;
+            confirmed = written.confirmed;
         } catch (e) {
-            if (!isUncertain(e)) {
+            const refusedCreate = method !== endpoint.update && isApiError4xx(e);
+            if (!isUncertain(e) && !refusedCreate) {
                 throw e;
             }
             // No trustworthy answer (an unverifiable or refused reply, or none at all), but the write may have
             // happened: a verified read decides. If that read fails too, or shows another URL, the error stands.
+            // A refused create (what POST answers when one is already set is undocumented) is read the same way:
+            // if a URL is set after all, the update method replaces it.
             const live = await getCallback(options).catch(() => undefined);
             if (live?.notifyUrl === notifyUrl) {
                 return live;
+            }
+            if (refusedCreate && live !== undefined && live.notifyUrl !== undefined) {
+                const updated = await setCallback(notifyUrl, options, true);
+                return { ...updated, replaced: live.notifyUrl };
             }
             throw e;
         }
         if (confirmed !== undefined) {
             return confirmed;
         }
-        // 204 or a body without notify_url: confirm with a verified read rather than assume.
+        // 204 or a body without the URL: confirm with a verified read rather than assume.
         try {
             const res = await send("GET", undefined, options);
-            if (res.status === 404 && !meansNoneSet(res)) {
-                throw errorFrom(readReply(res), GET_TARGET);
-            }
-            const live = res.status === 404 ? undefined : fromWire(res, config.mchid, GET_TARGET);
-            if (live === undefined || live.notifyUrl !== notifyUrl) {
-                throw otherUrl(GET_TARGET, notifyUrl, live?.notifyUrl, res);
+            const live = readSetting(res);
+            if (live.notifyUrl !== notifyUrl) {
+                throw otherUrl(GET, endpoint.wireField, notifyUrl, live.notifyUrl, res);
             }
             return live;
         } catch (e) {
-            // WeChat Pay accepted the PATCH, so it may well be live whatever this read says: the failure is uncertain
+            // WeChat Pay accepted the write, so it may well be live whatever this read says: the failure is uncertain
             // (create keeps the resource with the URL it replaced), never a plain error that would drop the record.
             if (isUncertain(e) || accepted === undefined) {
                 throw e;
             }
             const why = e instanceof Error ? e.message : String(e);
             throw new WechatpayResponseError({
-                ...PATCH_TARGET,
+                ...target(method),
                 code: "UNCONFIRMED",
                 reason: `WeChat Pay accepted it without showing the URL, and the read-back to confirm it failed (${why})`,
                 received: readReply(accepted),
@@ -275,11 +349,40 @@ export function createClient(
         }
     };
 
-    return { getCallback, setCallback };
+    const deleteCallback = async (options: CallOptions = {}): Promise<void> => {
+        if (endpoint.remove === undefined) {
+            throw new WechatpayStateError(`${endpoint.name} has no DELETE: WeChat Pay cannot clear this setting`);
+        }
+        const to = target(endpoint.remove);
+        try {
+            const res = await send(endpoint.remove, undefined, options);
+            if (isSuccess(res.status) || matches(res, endpoint.absent)) {
+                return;
+            }
+            throw errorFrom(readReply(res), to);
+        } catch (e) {
+            if (!isUncertain(e)) {
+                throw e;
+            }
+            // The DELETE may have landed: a verified read that shows nothing set confirms it.
+            const live = await getCallback(options).catch(() => undefined);
+            if (live !== undefined && live.notifyUrl === undefined) {
+                return;
+            }
+            throw e;
+        }
+    };
+
+    return { getCallback, setCallback, deleteCallback };
 }
 
+const isApiError4xx = (e: unknown): boolean => {
+    const err = e as { name?: unknown; status?: unknown };
+    return err.name === "WechatpayApiError" && typeof err.status === "number" && err.status >= 400 && err.status < 500;
+};
+
 /**
- * True when a PATCH may have been applied although it did not succeed: its reply could not be verified or was
+ * True when a write (PATCH, POST, PUT, DELETE) may have been applied although it did not succeed: its reply could not be verified or was
  * refused (a signed 2xx that cannot be used, or one cut off at the size cap), or it got no answer (the request may
  * have reached WeChat Pay before the connection failed).
  */
@@ -305,6 +408,7 @@ async function sendWithRetries(
     http: AxiosInstance,
     config: ResolvedConfig,
     target: RequestTarget,
+    url: string,
     data: WireSetting | undefined,
     deadlineAt = Date.now() + config.deadlineMs,
 ): Promise<AxiosResponse> {
@@ -333,7 +437,7 @@ async function sendWithRetries(
             try {
                 return await http.request({
                     method: target.method,
-                    url: CALLBACK_PATH,
+                    url,
                     baseURL,
                     data,
                     signal: controller.signal,

@@ -9,6 +9,8 @@ import { parseRetryAfter } from "./retry";
 export interface RequestTarget {
     method: string;
     path: string;
+    /** This API's own advice per error code, in place of the general one (see NotifyEndpoint.hints). */
+    hints?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -47,7 +49,7 @@ export class WechatpayApiError extends WechatpayError {
             attempts?: readonly string[];
         },
     ) {
-        const hint = apiHint(init.status, init.code);
+        const hint = init.hints?.[init.code] ?? apiHint(init.status, init.code);
         const reqId = init.requestId ? ` (Request-ID ${init.requestId})` : "";
         super(
             `WeChat Pay rejected ${init.method} ${init.path}: ${init.status} ${init.code}: ${init.apiMessage}${reqId}` +
@@ -466,7 +468,7 @@ export function errorFrom(received: Received, target: RequestTarget, attempts?: 
             received,
         });
     }
-    if (received.unverified !== undefined) {
+    if (received.unverified !== undefined && status >= 200 && status < 300) {
         return new WechatpayVerificationError({
             ...target,
             code: received.unverified,

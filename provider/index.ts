@@ -1,9 +1,12 @@
 /**
- * pulumi-wechatpay: manage a WeChat Pay merchant's member-card event callback URL with Pulumi.
+ * pulumi-wechatpay: manage a WeChat Pay merchant's notification URLs with Pulumi: member-card callback, complaint
+ * notifications, merchant-coupon callback and violation notifications.
  *
  * @packageDocumentation
  */
 
+export { BusifavorCallback, type BusifavorCallbackArgs } from "./busifavorCallback";
+export { ComplaintNotification, type ComplaintNotificationArgs } from "./complaintNotification";
 export { BACKUP_BASE_URL, DEFAULT_BASE_URL } from "./config";
 export {
     isWechatpayApiError,
@@ -21,4 +24,6 @@ export {
     WechatpayVerificationError,
 } from "./errors";
 export { MembercardCallback, type MembercardCallbackArgs } from "./membercardCallback";
+export { type NotifySettingArgs, NotifySettingResource } from "./notifySetting";
 export { type CheckFailure, notifyUrlProblem } from "./validate";
+export { ViolationNotification, type ViolationNotificationArgs } from "./violationNotification";

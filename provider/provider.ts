@@ -2,16 +2,18 @@ import type * as pulumi from "@pulumi/pulumi";
 import {
     type CallbackSetting,
     type ConnectionPools,
-    createClient,
     createConnectionPools,
+    createNotifyClient,
     isUncertain,
-    type MembercardCallbackClient,
+    type NotifySettingClient,
 } from "./client";
 import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
+import type { NotifyEndpoint } from "./endpoint";
+import { MEMBERCARD_CALLBACK } from "./endpoints";
 import { checkInputs, UNKNOWN } from "./validate";
 
-/** What Pulumi stores for a MembercardCallback (its outputs). Every field may be missing in old state. */
-export interface MembercardCallbackState {
+/** What Pulumi stores for a notify-URL resource (its outputs). Every field may be missing in old state. */
+export interface NotifySettingState {
     /** The live notify URL, as last read from WeChat Pay. */
     notifyUrl?: string;
     /** The merchant whose setting this is; also the resource id. */
@@ -30,24 +32,31 @@ interface ConfigureRequest {
 /** One merchant's settings and client, made once per provider-host process on first use. */
 interface Session {
     readonly config: ResolvedConfig;
-    readonly client: MembercardCallbackClient;
+    readonly client: NotifySettingClient;
 }
 
 /** The merchant a resource's inputs select: its `mchid` input, or undefined for the stack's default merchant. */
 const chosenMchid = (inputs: Record<string, unknown>): string | undefined =>
     typeof inputs.mchid === "string" && inputs.mchid !== "" ? inputs.mchid : undefined;
 
+/** The member-card resource's state, by its former name. */
+export type MembercardCallbackState = NotifySettingState;
+
 /**
- * The dynamic provider behind {@link MembercardCallback}. Pulumi serializes this object into every resource's state and
- * re-creates it in its provider host, so it holds no credentials or clients when serialized: `configure` (which
- * runs only in the host) receives the stack config, and sessions are built from it on first use.
+ * The dynamic provider behind every notify-URL resource; `endpoint` says which API it manages. Pulumi serializes
+ * this object into every resource's state and re-creates it in its provider host, so it holds no credentials or
+ * clients when serialized: `configure` (which runs only in the host) receives the stack config, and sessions are built
+ * from it on first use.
  */
-export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvider {
+export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
     /** Only ever set inside the provider host, after serialization. */
     private source: (() => Settings) | undefined;
     private settings: Settings | undefined;
     private sessions: Map<string, Session> | undefined;
     private pools: ConnectionPools | undefined;
+
+    /** @param endpoint The API this provider manages. */
+    constructor(readonly endpoint: NotifyEndpoint) {}
 
     /**
      * Receives the stack config. Stores it synchronously, before any await: the host may hand this provider to other
@@ -73,7 +82,7 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         let session = this.sessions.get(config.mchid);
         if (session === undefined) {
             this.pools ??= createConnectionPools();
-            session = { config, client: createClient(config, this.pools) };
+            session = { config, client: createNotifyClient(this.endpoint, config, this.pools) };
             this.sessions.set(config.mchid, session);
         }
         return session;
@@ -85,7 +94,7 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         if (typeof inputs.notifyUrl === "string" && inputs.notifyUrl !== UNKNOWN) {
             inputs.notifyUrl = inputs.notifyUrl.trim();
         }
-        const failures = checkInputs(inputs);
+        const failures = checkInputs(inputs, this.endpoint);
         const mchid = chosenMchid(inputs);
         if (mchid === UNKNOWN || failures.some((f) => f.property === "mchid")) {
             return { inputs, failures };
@@ -107,7 +116,7 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
      */
     async diff(
         id: string,
-        olds: MembercardCallbackState,
+        olds: NotifySettingState,
         news: Record<string, unknown>,
     ): Promise<pulumi.dynamic.DiffResult> {
         // Resolving the merchant checks its settings (a preview reports a missing key) without loading the HTTP client.
@@ -124,13 +133,17 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         return { changes };
     }
 
-    /** Records the URL live before us (adopting the merchant's setting), then sets ours. */
+    /**
+     * Records the URL live before us (adopting the merchant's setting), then sets ours: with the API's update method
+     * when one is set, else its create method. (What a create answers when one is set, or an update when none is,
+     * is undocumented for the APIs that have both; reading first avoids asking.)
+     */
     async create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
         const { config, client } = this.open(chosenMchid(inputs));
         const deadlineAt = Date.now() + config.deadlineMs;
         const notifyUrl = String(inputs.notifyUrl);
         const before = await client.getCallback({ deadlineAt });
-        const recorded: MembercardCallbackState = {
+        const recorded: NotifySettingState = {
             mchid: config.mchid,
             appliedNotifyUrl: notifyUrl,
             ...(before.notifyUrl !== undefined && before.notifyUrl !== notifyUrl
@@ -139,7 +152,7 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         };
         let live: CallbackSetting;
         try {
-            live = await client.setCallback(notifyUrl, { deadlineAt });
+            live = await client.setCallback(notifyUrl, { deadlineAt }, before.notifyUrl !== undefined);
         } catch (e) {
             if (!isUncertain(e)) {
                 throw e;
@@ -153,11 +166,21 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
                 __provider: inputs.__provider,
             });
         }
-        return { id: live.mchid, outs: { ...recorded, notifyUrl: live.notifyUrl ?? notifyUrl, mchid: live.mchid } };
+        // A URL someone set between our read and our create was replaced: it is the one to put back on destroy.
+        const replaced = live.replaced !== undefined && live.replaced !== notifyUrl ? live.replaced : undefined;
+        return {
+            id: live.mchid,
+            outs: {
+                ...recorded,
+                ...(replaced !== undefined ? { previousNotifyUrl: replaced } : {}),
+                notifyUrl: live.notifyUrl ?? notifyUrl,
+                mchid: live.mchid,
+            },
+        };
     }
 
     /** One GET. Carries `appliedNotifyUrl`/`previousNotifyUrl` over unchanged and feeds the live URL to the next diff. */
-    async read(id: string, props: MembercardCallbackState = {}): Promise<pulumi.dynamic.ReadResult> {
+    async read(id: string, props: NotifySettingState = {}): Promise<pulumi.dynamic.ReadResult> {
         if (!this.allSettings().has(id)) {
             // No credentials for merchant `id` in this stack's config: keep what is known, and let diff plan the
             // replacement. (The host rejects undefined values, so leave out what is missing.)
@@ -169,14 +192,14 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
             // Nothing is set: the resource is gone, and the next `up` creates it again.
             return {};
         }
-        const outs: MembercardCallbackState = { ...carried(props), notifyUrl: live.notifyUrl, mchid: live.mchid };
+        const outs: NotifySettingState = { ...carried(props), notifyUrl: live.notifyUrl, mchid: live.mchid };
         return { id, props: outs, inputs: { notifyUrl: live.notifyUrl } };
     }
 
-    /** One PATCH with the new URL. */
+    /** One write (the API's update method) with the new URL. */
     async update(
         id: string,
-        olds: MembercardCallbackState,
+        olds: NotifySettingState,
         news: Record<string, unknown>,
     ): Promise<pulumi.dynamic.UpdateResult> {
         const { config, client } = this.open(id);
@@ -188,7 +211,7 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         }
         const notifyUrl = String(news.notifyUrl);
         const live = await client.setCallback(notifyUrl, { deadlineAt: Date.now() + config.deadlineMs });
-        const outs: MembercardCallbackState = {
+        const outs: NotifySettingState = {
             ...carried(olds),
             notifyUrl: live.notifyUrl ?? notifyUrl,
             mchid: live.mchid,
@@ -198,13 +221,15 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
     }
 
     /**
-     * The API has no DELETE. Destroy puts back the URL that was live before this resource, but only when it is safe:
-     * the configured merchant is this resource's, the live URL is still the one we set (nobody changed it since), and
-     * there was a previous URL. Otherwise the live setting is left as it is, and the reason is printed.
+     * Destroy puts back the URL that was live before this resource, but only when it is safe: the configured merchant
+     * is this resource's, and the live URL is still the one we set (nobody changed it since). When there was no
+     * previous URL, an API with DELETE clears the setting; one without (the member card, merchant coupons) leaves it.
+     * Otherwise the live setting is left as it is, and the reason is printed.
      */
-    async delete(id: string, props: MembercardCallbackState): Promise<void> {
+    async delete(id: string, props: NotifySettingState): Promise<void> {
+        const { name, remove } = this.endpoint;
         const leave = (why: string) => {
-            console.error(`MembercardCallback ${id}: leaving the live notify URL as it is: ${why}.`);
+            console.error(`${name} ${id}: leaving the live notify URL as it is: ${why}.`);
         };
         const settings = this.allSettings();
         if (!settings.has(id)) {
@@ -218,27 +243,40 @@ export class MembercardCallbackProvider implements pulumi.dynamic.ResourceProvid
         const deadlineAt = Date.now() + config.deadlineMs;
         const ours = props.appliedNotifyUrl ?? props.notifyUrl;
         try {
+            // Read first, always: never restore over, or DELETE, a URL someone else set since.
             const live = await client.getCallback({ deadlineAt });
             if (live.notifyUrl !== ours) {
                 return leave(
                     `it was changed outside Pulumi (live ${live.notifyUrl ?? "none"}, this resource set ${ours})`,
                 );
             }
-            if (props.previousNotifyUrl === undefined) {
+            if (props.previousNotifyUrl !== undefined) {
+                await client.setCallback(props.previousNotifyUrl, { deadlineAt }, true);
+            } else if (remove !== undefined) {
+                await client.deleteCallback({ deadlineAt });
+            } else {
                 return leave("no URL was set before this resource, and WeChat Pay has no way to clear it");
             }
-            await client.setCallback(props.previousNotifyUrl, { deadlineAt });
         } catch (e) {
             const message = e instanceof Error ? e.message : String(e);
             const what =
-                props.previousNotifyUrl === undefined
-                    ? "Destroy could not check the live notify URL"
-                    : `Destroy could not restore the previous notify URL ${props.previousNotifyUrl}`;
+                props.previousNotifyUrl !== undefined
+                    ? `Destroy could not restore the previous notify URL ${props.previousNotifyUrl}`
+                    : remove !== undefined
+                      ? "Destroy could not check and remove the notify URL"
+                      : "Destroy could not check the live notify URL";
             throw new Error(
                 `${message}. ${what}; run \`pulumi destroy\` again, or keep the live URL with the resource option ` +
                     "`retainOnDelete: true` (or remove it from the stack with `pulumi state delete <urn>`)",
             );
         }
+    }
+}
+
+/** The provider behind {@link MembercardCallback}. */
+export class MembercardCallbackProvider extends NotifySettingProvider {
+    constructor() {
+        super(MEMBERCARD_CALLBACK);
     }
 }
 
@@ -257,8 +295,8 @@ function partiallyCreated(cause: unknown, id: string, properties: Record<string,
 }
 
 /** The outputs `read` and `update` carry over unchanged from stored state. */
-function carried(state: MembercardCallbackState): MembercardCallbackState {
-    const out: MembercardCallbackState = {};
+function carried(state: NotifySettingState): NotifySettingState {
+    const out: NotifySettingState = {};
     if (state.appliedNotifyUrl !== undefined) {
         out.appliedNotifyUrl = state.appliedNotifyUrl;
     }

@@ -18,8 +18,26 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** WeChat Pay stores `notify_url` as string(256). */
 export const MAX_NOTIFY_URL_LENGTH = 256;
 
+/** What differs between the notify-URL APIs in these checks. */
+export interface UrlRules {
+    /** The API's length limit. */
+    readonly maxLength: number;
+    /** What the URL receives: "member-card events". */
+    readonly events: string;
+    /** A sample URL for the messages. */
+    readonly example: string;
+}
+
+/** The member-card callback's rules: the default. */
+export const MEMBERCARD_RULES: UrlRules = {
+    maxLength: MAX_NOTIFY_URL_LENGTH,
+    events: "member-card events",
+    example: "https://api.example.com/wechatpay/membercard",
+};
+
 /**
- * Why WeChat Pay would refuse or could not use `url` as the member-card notify URL, or `undefined` when it is fine.
+ * Why WeChat Pay would refuse or could not use `url` as a notify URL (the member card's by default; `rules` give
+ * another API's limit and wording), or `undefined` when it is fine.
  *
  * The rules apply to the exact string that is sent (the provider sends the trimmed input as it is), never to a
  * parser's normalised form: `new URL()` turns `https:///host:8443/x` into `https://host:8443/x` and `https:host/x`
@@ -29,12 +47,12 @@ export const MAX_NOTIFY_URL_LENGTH = 256;
  * a full path, not a bare domain, and no localhost or intranet addresses (回调通知注意事项). From its developer
  * community: no port. The rest is ours: one plain ASCII spelling, no credentials or fragment, public addresses only.
  */
-export function notifyUrlProblem(url: unknown): string | undefined {
+export function notifyUrlProblem(url: unknown, rules: UrlRules = MEMBERCARD_RULES): string | undefined {
     if (typeof url !== "string" || url.length === 0) {
-        return "is required: the https URL that receives member-card events";
+        return `is required: the https URL that receives ${rules.events}`;
     }
-    if (url.length > MAX_NOTIFY_URL_LENGTH) {
-        return `must be at most ${MAX_NOTIFY_URL_LENGTH} characters (WeChat Pay's limit), got ${url.length}`;
+    if (url.length > rules.maxLength) {
+        return `must be at most ${rules.maxLength} characters (WeChat Pay's limit), got ${url.length}`;
     }
     const character = characterProblem(url);
     if (character) {
@@ -43,7 +61,7 @@ export function notifyUrlProblem(url: unknown): string | undefined {
     if (!url.startsWith("https://")) {
         return /^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https:/i.test(url)
             ? `must use https (WeChat Pay only calls https endpoints), got ${url.slice(0, url.indexOf(":")).toLowerCase()}`
-            : "must be an absolute https URL starting with https://, e.g. https://api.example.com/wechatpay/membercard";
+            : `must be an absolute https URL starting with https://, e.g. ${rules.example}`;
     }
     if (url.includes("?")) {
         return "must not have a query string (WeChat Pay does not allow parameters on the notify URL)";
@@ -67,7 +85,7 @@ export function notifyUrlProblem(url: unknown): string | undefined {
         return hostProblem;
     }
     if (path === "" || path === "/") {
-        return "must have a path, e.g. https://api.example.com/wechatpay/membercard";
+        return `must have a path, e.g. ${rules.example}`;
     }
     return undefined;
 }
@@ -229,13 +247,13 @@ function rangeName(range: string): string {
 }
 
 /**
- * Checks the inputs of a MembercardCallback. An unknown value (preview, value from another resource) passes: it is
+ * Checks the inputs of a notify-URL resource (`rules`: its API's). An unknown value (preview, value from another resource) passes: it is
  * checked again when known.
  */
-export function checkInputs(inputs: Record<string, unknown>): CheckFailure[] {
+export function checkInputs(inputs: Record<string, unknown>, rules: UrlRules = MEMBERCARD_RULES): CheckFailure[] {
     const failures: CheckFailure[] = [];
     const url = inputs.notifyUrl;
-    const problem = url === UNKNOWN ? undefined : notifyUrlProblem(url);
+    const problem = url === UNKNOWN ? undefined : notifyUrlProblem(url, rules);
     if (problem) {
         failures.push({ property: "notifyUrl", reason: `notifyUrl ${problem}` });
     }

@@ -6,21 +6,42 @@
 
 import { readFileSync } from "node:fs";
 import { prepareConsumer } from "../consumer";
-import { capturedResource, TYPE, withoutWechatpayEnv } from "../fixtures";
+import { capturedResource, withoutWechatpayEnv } from "../fixtures";
 import { type PropertyMap, type ProviderHost, ProviderHostCallError, startProviderHost, urnFor } from "../providerHost";
 import { captureRegistration } from "../registration";
 import type { CellResult } from "./judge";
 import { type CellRunner, type RunStep, type StepOutcome, startRig } from "./rig";
-import { type Cell, MCHID, ORIGINAL_URL, URL_A, URL_B } from "./table";
+import {
+    type Cell,
+    MCHID,
+    ORIGINAL_URL,
+    RESOURCES,
+    type ResourceKey,
+    type TableResource,
+    typeOf,
+    URL_A,
+    URL_B,
+} from "./table";
 
 const PROJECT = "fault-matrix";
 const STACK = "dev";
-const URN = urnFor(TYPE, "membercard", PROJECT, STACK);
 
+/** One resource of each type, each for the stack's merchant. */
 const PROGRAM = `
-const { MembercardCallback } = require("pulumi-wechatpay");
-new MembercardCallback("membercard", { notifyUrl: ${JSON.stringify(URL_A)} });
+const w = require("pulumi-wechatpay");
+${RESOURCES.map((r) => `new w.${r.className}(${JSON.stringify(r.name)}, { notifyUrl: ${JSON.stringify(URL_A)} });`).join("\n")}
 `;
+
+/** One resource's checked inputs and the states a fault-free create stores. */
+interface Prepared {
+    urn: string;
+    checkedA: { inputs: PropertyMap };
+    checkedB: { inputs: PropertyMap };
+    /** After a create that replaced ORIGINAL_URL. */
+    stored: PropertyMap;
+    /** For APIs with DELETE: after a create with nothing set before. */
+    storedNone: PropertyMap;
+}
 
 export interface MatrixOptions {
     /** The package to pack and install (the repository root). */
@@ -57,7 +78,8 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
 
         t = performance.now();
         const registration = await captureRegistration(consumer, PROGRAM, { project: PROJECT, stack: STACK });
-        const registered = capturedResource(registration);
+        // Each resource of the program by its type token (one of each type).
+        const registeredOf = (r: TableResource) => capturedResource(registration, typeOf(r));
         const captureMs = performance.now() - t;
 
         t = performance.now();
@@ -72,27 +94,45 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
         await failoverHost.configure(rig.config(true), ["wechatpay:privateKey"]);
         const hostsMs = performance.now() - t;
 
-        // Inputs as `pulumi up` sends them: checked, `__provider` included.
-        const news = registered.inputs;
-        const checkedA = await host.check(URN, {}, news);
-        const checkedB = await host.check(URN, {}, { ...news, notifyUrl: URL_B });
-        if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {
-            throw new Error(`check failed: ${JSON.stringify([checkedA.failures, checkedB.failures])}`);
-        }
-        // The state read, update and delete start from: what a fault-free create stores.
-        emulator.reset();
-        const stored = (await host.create(URN, checkedA.inputs)).properties;
-        if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
-            throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+        // Per resource: inputs as `pulumi up` sends them (checked, `__provider` included), and the state read,
+        // update and delete start from: what a fault-free create stores.
+        const prepared = new Map<ResourceKey, Prepared>();
+        for (const resource of RESOURCES) {
+            const urn = urnFor(typeOf(resource), resource.name, PROJECT, STACK);
+            const news = registeredOf(resource).inputs;
+            const checkedA = await host.check(urn, {}, news);
+            const checkedB = await host.check(urn, {}, { ...news, notifyUrl: URL_B });
+            if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {
+                throw new Error(`check failed: ${JSON.stringify([checkedA.failures, checkedB.failures])}`);
+            }
+            emulator.reset();
+            emulator.setSetting(resource.key, ORIGINAL_URL);
+            const stored = (await host.create(urn, checkedA.inputs)).properties;
+            if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
+                throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+            }
+            let storedNone: PropertyMap = {};
+            if (resource.remove) {
+                emulator.reset();
+                emulator.setSetting(resource.key, undefined);
+                storedNone = (await host.create(urn, checkedA.inputs)).properties;
+                if (storedNone.appliedNotifyUrl !== URL_A || storedNone.previousNotifyUrl !== undefined) {
+                    throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(storedNone)}`);
+                }
+            }
+            prepared.set(resource.key, { urn, checkedA, checkedB, stored, storedNone });
         }
 
         const hostPeakRssMbAtStart = peakRssMb(host.pid);
 
-        const runStep: RunStep = async (step, failover) => {
+        const runStep: RunStep = async (target, failover) => {
             const h = failover ? failoverHost : host;
+            const p = prepared.get(target.resource);
+            if (p === undefined) throw new Error(`no prepared resource ${target.resource}`);
+            const { urn: URN, checkedA, checkedB, stored, storedNone } = p;
             try {
                 let outputs: PropertyMap | undefined;
-                switch (step) {
+                switch (target.step) {
                     case "create":
                         outputs = (await h.create(URN, checkedA.inputs)).properties;
                         break;
@@ -106,6 +146,9 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
                         break;
                     case "delete":
                         await h.delete(MCHID, URN, stored, checkedA.inputs);
+                        break;
+                    case "remove":
+                        await h.delete(MCHID, URN, storedNone, checkedA.inputs);
                         break;
                 }
                 return outputs === undefined ? {} : { outputs };

@@ -8,7 +8,7 @@ import { configureRequest } from "../fixtures";
 import type { PropertyMap } from "../providerHost";
 import type { CellResult } from "./judge";
 import { type CellRunner, type RunStep, type StepOutcome, startRig } from "./rig";
-import { type Cell, MCHID, ORIGINAL_URL, URL_A, URL_B } from "./table";
+import { type Cell, MCHID, ORIGINAL_URL, RESOURCES, type ResourceKey, URL_A, URL_B } from "./table";
 
 /**
  * The dynamic provider's methods the table calls (`pulumi.dynamic.ResourceProvider`, structurally: harness does not
@@ -23,29 +23,57 @@ export interface InProcessProvider {
     delete(id: string, props: PropertyMap): Promise<void>;
 }
 
-/** Starts the emulator and two providers from `newProvider` (normal, and dead primary with the emulator as backup). */
-export async function startInProcess(newProvider: () => InProcessProvider): Promise<CellRunner> {
+/** One resource's providers, inputs and the states a fault-free create stores. */
+interface Prepared {
+    provider: InProcessProvider;
+    failoverProvider: InProcessProvider;
+    inputsA: PropertyMap;
+    inputsB: PropertyMap;
+    stored: PropertyMap;
+    /** For APIs with DELETE: after a create with nothing set before. */
+    storedNone: PropertyMap;
+}
+
+/**
+ * Starts the emulator and, per resource of the table, two providers from `newProvider(resource)` (normal, and dead
+ * primary with the emulator as backup).
+ */
+export async function startInProcess(newProvider: (resource: ResourceKey) => InProcessProvider): Promise<CellRunner> {
     const rig = await startRig();
     try {
-        const configured = async (failover: boolean) => {
-            const provider = newProvider();
-            await provider.configure(configureRequest(rig.config(failover)));
-            return provider;
-        };
-        const [provider, failoverProvider] = await Promise.all([configured(false), configured(true)]);
-        const inputsA = (await provider.check({}, { notifyUrl: URL_A })).inputs ?? {};
-        const inputsB = (await provider.check({}, { notifyUrl: URL_B })).inputs ?? {};
-        // The state read, update and delete start from: what a fault-free create stores.
-        rig.emulator.reset();
-        const stored = (await provider.create(inputsA)).outs ?? {};
-        if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
-            throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+        const prepared = new Map<ResourceKey, Prepared>();
+        for (const resource of RESOURCES) {
+            const configured = async (failover: boolean) => {
+                const provider = newProvider(resource.key);
+                await provider.configure(configureRequest(rig.config(failover)));
+                return provider;
+            };
+            const [provider, failoverProvider] = await Promise.all([configured(false), configured(true)]);
+            const inputsA = (await provider.check({}, { notifyUrl: URL_A })).inputs ?? {};
+            const inputsB = (await provider.check({}, { notifyUrl: URL_B })).inputs ?? {};
+            // The state read, update and delete start from: what a fault-free create stores.
+            rig.emulator.reset();
+            rig.emulator.setSetting(resource.key, ORIGINAL_URL);
+            const stored = (await provider.create(inputsA)).outs ?? {};
+            if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
+                throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+            }
+            let storedNone: PropertyMap = {};
+            if (resource.remove) {
+                rig.emulator.reset();
+                rig.emulator.setSetting(resource.key, undefined);
+                storedNone = (await provider.create(inputsA)).outs ?? {};
+            }
+            prepared.set(resource.key, { provider, failoverProvider, inputsA, inputsB, stored, storedNone });
         }
 
-        const runStep: RunStep = async (step, failover) => {
-            const p = failover ? failoverProvider : provider;
+        const runStep: RunStep = async (target, failover) => {
+            const prep = prepared.get(target.resource);
+            if (prep === undefined) throw new Error(`no prepared resource ${target.resource}`);
+            const { inputsA, inputsB, stored, storedNone } = prep;
+            const p = failover ? prep.failoverProvider : prep.provider;
             try {
-                switch (step) {
+                switch (target.step) {
                     case "create":
                         return { outputs: (await p.create(inputsA)).outs ?? {} };
                     case "read": {
@@ -57,6 +85,9 @@ export async function startInProcess(newProvider: () => InProcessProvider): Prom
                         return { outputs: (await p.update(MCHID, stored, inputsB)).outs ?? {} };
                     case "delete":
                         await p.delete(MCHID, stored);
+                        return {};
+                    case "remove":
+                        await p.delete(MCHID, storedNone);
                         return {};
                 }
             } catch (e) {

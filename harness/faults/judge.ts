@@ -9,6 +9,7 @@ import {
     type Cell,
     DEADLINE_MS,
     HOST_PEAK_RSS_LIMIT_MB,
+    isWrite,
     MCHID,
     NORMAL_REQUESTS,
     ORIGINAL_URL,
@@ -60,7 +61,7 @@ export interface CellResult {
 
 /** Error class and code as far as the message tells them (the engine only receives the message). */
 export function describeError(message: string): string {
-    const api = /WeChat Pay rejected (?:GET|PATCH) \S+: (\d{3}) ([A-Za-z0-9_]+)/.exec(message);
+    const api = /WeChat Pay rejected [A-Z]+ \S+: (\d{3}) ([A-Za-z0-9_]+)/.exec(message);
     if (api) {
         return `WechatpayApiError ${api[1]} ${api[2]}`;
     }
@@ -98,7 +99,7 @@ export function describeError(message: string): string {
                 ? "too large"
                 : /about merchant/.test(message)
                   ? "other mchid"
-                  : /shows notify_url/.test(message)
+                  : /shows (?:notify_)?url/.test(message)
                     ? "other URL"
                     : "malformed";
         return `WechatpayResponseError (${problem})`;
@@ -128,11 +129,14 @@ function requestsText(requests: readonly RecordedRequest[], failover: boolean): 
     return parts.length > 0 ? parts.join(", ") : "none";
 }
 
-/** What one cell saw; `before` and `intended` are the live URL before the step and the one it means to leave. */
+/**
+ * What one cell saw; `before` and `intended` are the live URL before the step and the one it means to leave
+ * (undefined: none, after a `remove`).
+ */
 export interface Observed {
     cell: Cell;
     before: string;
-    intended: string;
+    intended: string | undefined;
     outputs: PropertyMap | undefined;
     message: string | undefined;
     requests: RecordedRequest[];
@@ -165,20 +169,19 @@ export function judge(o: Observed): CellResult {
     const ok = message === undefined;
     const failover = fault.failover === true;
 
-    // The targeted call's requests: GETs before the first PATCH, or the PATCHes. A GET after a PATCH is a read-back.
-    const firstPatch = requests.findIndex((r) => r.method === "PATCH");
+    // The targeted call's requests: GETs before the first write, or the writes. A GET after a write is a read-back.
+    const firstPatch = requests.findIndex((r) => r.method !== "GET");
     const beforePatch = firstPatch < 0 ? requests : requests.slice(0, firstPatch);
     const readBack = firstPatch >= 0 && requests.slice(firstPatch).some((r) => r.method === "GET");
-    const targeted =
-        target.method === "PATCH"
-            ? requests.filter((r) => r.method === "PATCH")
-            : target.method === "GET"
-              ? beforePatch.filter((r) => r.method === "GET")
-              : requests;
+    const targeted = isWrite(target.method)
+        ? requests.filter((r) => r.method !== "GET")
+        : target.method === "GET"
+          ? beforePatch.filter((r) => r.method === "GET")
+          : requests;
     const attempts = targeted.length;
 
     const liveLabel: LiveLabel =
-        live === before ? "old" : live === intended ? "new" : live === undefined ? "none" : "other";
+        live === before ? "old" : live === undefined ? "none" : live === intended ? "new" : "other";
 
     // Does Pulumi's view (what the step returned, or that it failed) match the live setting?
     let agree: boolean;
@@ -187,6 +190,8 @@ export function judge(o: Observed): CellResult {
         const wrong: string[] = [];
         if (target.step === "delete") {
             if (live !== ORIGINAL_URL) wrong.push(`live ${live ?? "none"}, not the restored URL`);
+        } else if (target.step === "remove") {
+            if (live !== undefined) wrong.push(`live ${live}, not removed`);
         } else {
             const outs = outputs ?? {};
             if (outs.notifyUrl !== live) wrong.push(`outputs.notifyUrl ${String(outs.notifyUrl)} ≠ live`);
@@ -197,7 +202,13 @@ export function judge(o: Observed): CellResult {
             }
         }
         agree = wrong.length === 0;
-        agreeText = agree ? (target.step === "delete" ? "yes (restored)" : "yes") : `NO: ${wrong.join("; ")}`;
+        agreeText = agree
+            ? target.step === "delete"
+                ? "yes (restored)"
+                : target.step === "remove"
+                  ? "yes (removed)"
+                  : "yes"
+            : `NO: ${wrong.join("; ")}`;
     } else if (keptSafely(o)) {
         // The engine keeps the resource with the URL it replaced: the next `up` sets ours again, destroy restores.
         agree = true;
@@ -214,7 +225,7 @@ export function judge(o: Observed): CellResult {
     } else {
         if (live !== before && !keptSafely(o)) notClean.push("failed but the live URL changed");
         if (!fault.cause.test(message)) notClean.push("message does not name the cause");
-        const restoreFailed = target.step === "delete" && firstPatch >= 0;
+        const restoreFailed = (target.step === "delete" || target.step === "remove") && firstPatch >= 0;
         if (restoreFailed && !(/retainOnDelete/.test(message) && /pulumi state delete/.test(message))) {
             notClean.push("failed restore does not point at retainOnDelete / pulumi state delete");
         }

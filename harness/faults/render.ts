@@ -15,7 +15,8 @@ export function renderTable(results: readonly CellResult[]): string {
     const lines = [
         `Settings: \`wechatpay:maxRetries\` ${MAX_RETRIES}, \`wechatpay:timeoutMs\` ${TIMEOUT_MS}, ` +
             `\`wechatpay:deadlineMs\` ${DEADLINE_MS}. "Live after": \`old\` = the URL live before the step, ` +
-            "`new` = the URL the step sets (for delete: the pre-create URL it restores), `other` = anything else. " +
+            "`new` = the URL the step sets (for delete: the pre-create URL it restores), `none` = nothing set " +
+            "(what remove, a destroy with no URL before it, leaves), `other` = anything else. " +
             "Requests are what the emulator saw, in arrival order; `[kind]` marks a reply the fault altered, " +
             "`reset` a dropped connection, `(+1.0 s)` a wait.",
         "",

@@ -10,7 +10,18 @@ import { type Emulator, type RecordedRequest, startEmulator } from "../../provid
 import { emulatorStackConfig } from "../fixtures";
 import type { PropertyMap } from "../providerHost";
 import { type CellResult, judge, type Observed } from "./judge";
-import { type Cell, DEADLINE_MS, MAX_RETRIES, MCHID, ORIGINAL_URL, type Step, TIMEOUT_MS, URL_A, URL_B } from "./table";
+import {
+    type Cell,
+    DEADLINE_MS,
+    MAX_RETRIES,
+    MCHID,
+    ORIGINAL_URL,
+    resourceOf,
+    type StepTarget,
+    TIMEOUT_MS,
+    URL_A,
+    URL_B,
+} from "./table";
 
 /** What one step ended in, as the engine would see it. */
 export interface StepOutcome {
@@ -22,8 +33,11 @@ export interface StepOutcome {
     kept?: { id: string; properties: PropertyMap };
 }
 
-/** Runs one step; `failover`: with the configuration whose primary base URL is dead and the emulator the backup. */
-export type RunStep = (step: Step, failover: boolean) => Promise<StepOutcome>;
+/**
+ * Runs one step of one resource (`target`); `failover`: with the configuration whose primary base URL is dead and the
+ * emulator the backup.
+ */
+export type RunStep = (target: StepTarget, failover: boolean) => Promise<StepOutcome>;
 
 /** Something that runs the table's cells one at a time. */
 export interface CellRunner {
@@ -63,11 +77,12 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
     }
 }
 
-/** Starts the emulator (the merchant at ORIGINAL_URL) and the redirect trap. */
+/** Starts the emulator (the merchant, a service provider, at ORIGINAL_URL) and the redirect trap. */
 export async function startRig(): Promise<Rig> {
     let onRequest: ((r: RecordedRequest) => void) | undefined;
     const emulator = await startEmulator({
-        merchants: [{ mchid: MCHID, notifyUrl: ORIGINAL_URL }],
+        // A service provider, so the violation API answers too.
+        merchants: [{ mchid: MCHID, notifyUrl: ORIGINAL_URL, kind: "partner" }],
         onRequest: (r) => onRequest?.(r),
     });
     // Another host a redirect points at: nothing may ever reach it.
@@ -107,12 +122,14 @@ export async function startRig(): Promise<Rig> {
     ): Promise<CellResult> => {
         const { fault, target } = cell;
         const { step } = target;
+        const resource = resourceOf(target.resource);
         emulator.reset();
         const before = step === "create" ? ORIGINAL_URL : URL_A;
-        const intended = step === "update" ? URL_B : step === "delete" ? ORIGINAL_URL : URL_A;
-        emulator.setNotifyUrl(before);
+        const intended =
+            step === "update" ? URL_B : step === "delete" ? ORIGINAL_URL : step === "remove" ? undefined : URL_A;
+        emulator.setSetting(resource.key, before);
 
-        const injected = fault.build ? fault.build({ trapOrigin }) : fault.fault;
+        const injected = fault.build ? fault.build({ trapOrigin, resource }) : fault.fault;
         const trappedBefore = trapped;
         if (injected !== undefined) {
             if (target.armAfter === 0) {
@@ -130,7 +147,7 @@ export async function startRig(): Promise<Rig> {
 
         const failover = fault.failover === true;
         const started = performance.now();
-        const { outputs, message, kept } = await runStep(step, failover);
+        const { outputs, message, kept } = await runStep(target, failover);
         const ms = performance.now() - started;
         onRequest = undefined;
         if (injected?.kind === "delay") {
@@ -150,7 +167,7 @@ export async function startRig(): Promise<Rig> {
             outputs,
             message,
             requests: [...emulator.requests].sort((a, b) => a.at - b.at),
-            live: emulator.notifyUrl(),
+            live: emulator.setting(resource.key),
             ms,
             trapped: trapped - trappedBefore,
         };

@@ -6,7 +6,7 @@
  * them in `npm run faults`); judge.ts judges both alike.
  */
 
-import type { Fault } from "../../provider/testing";
+import type { Fault, SettingName } from "../../provider/testing";
 import { MCHID, OLD_URL, URL_A, URL_B } from "../fixtures";
 
 export { MCHID, URL_A, URL_B };
@@ -37,8 +37,81 @@ export const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
 // The cells.
 // ---------------------------------------------------------------------------------------------------------------
 
-export type Step = "create" | "read" | "update" | "delete";
-export type Method = "GET" | "PATCH";
+/** `remove`: destroy of a resource that had no previous URL, at an API with DELETE (read, then DELETE). */
+export type Step = "create" | "read" | "update" | "delete" | "remove";
+export type Method = "GET" | "PATCH" | "POST" | "PUT" | "DELETE";
+
+/** A request that writes (anything but GET). */
+export const isWrite = (method: Method | undefined): boolean => method !== undefined && method !== "GET";
+
+// ---------------------------------------------------------------------------------------------------------------
+// The resources: the member card with every fault, the others with a representative set.
+// ---------------------------------------------------------------------------------------------------------------
+
+export type ResourceKey = SettingName;
+
+/** One resource of the table, and what its API sends and answers. */
+export interface TableResource {
+    key: ResourceKey;
+    /** Class name, also the type token's suffix; the table's step column starts with it (not for the member card). */
+    className: string;
+    /** The resource's name in the program. */
+    name: string;
+    /** The method that replaces a set URL: create (a URL is live before it), update and delete's restore use it. */
+    write: Method;
+    /** The API has DELETE: destroy with no previous URL removes the setting (the `remove` step). */
+    remove?: true;
+    /** A signed 2xx body of this API showing `url` for merchant `mchid`. */
+    replyBody(url: string, mchid: string): string;
+}
+
+export const RESOURCES: readonly TableResource[] = [
+    {
+        key: "membercard",
+        className: "MembercardCallback",
+        name: "membercard",
+        write: "PATCH",
+        replyBody: (url, mchid) => JSON.stringify({ notify_url: url, mchid }),
+    },
+    {
+        key: "complaint",
+        className: "ComplaintNotification",
+        name: "complaints",
+        write: "PUT",
+        remove: true,
+        replyBody: (url, mchid) => JSON.stringify({ mchid, url }),
+    },
+    {
+        key: "busifavor",
+        className: "BusifavorCallback",
+        name: "coupons",
+        write: "POST",
+        replyBody: (url, mchid) => JSON.stringify({ notify_url: url, mchid }),
+    },
+    {
+        key: "violation",
+        className: "ViolationNotification",
+        name: "violations",
+        write: "PUT",
+        remove: true,
+        // The violation API's replies carry no mchid; a body naming another one is still refused.
+        replyBody: (url, mchid) =>
+            mchid === MCHID ? JSON.stringify({ notify_url: url }) : JSON.stringify({ notify_url: url, mchid }),
+    },
+];
+
+/** The table's resource `key`. */
+export function resourceOf(key: ResourceKey): TableResource {
+    const r = RESOURCES.find((x) => x.key === key);
+    if (r === undefined) throw new Error(`no table resource ${key}`);
+    return r;
+}
+
+/** `pulumi-nodejs:dynamic/wechatpay:<className>` */
+export const typeOf = (r: TableResource): string => `pulumi-nodejs:dynamic/wechatpay:${r.className}`;
+
+/** Faults run against every resource; the rest run against the member card only. */
+const EVERY_RESOURCE: readonly ResourceKey[] = RESOURCES.map((r) => r.key);
 
 /** What a cell should end in, by design (README "Reliability"; provider/retry.ts); docs/reliability.md shows each. */
 export interface Expectation {
@@ -67,8 +140,10 @@ export interface FaultCase {
     wholeStep?: boolean;
     /** The targets this fault applies to (default: all of TARGETS). */
     appliesTo?: (target: StepTarget) => boolean;
-    /** Builds the fault when it needs the matrix's parts (e.g. the redirect trap's origin). */
-    build?: (parts: { trapOrigin: string }) => Fault;
+    /** The resources it runs against (default: the member card only). */
+    resources?: readonly ResourceKey[];
+    /** Builds the fault when it needs the matrix's parts (the redirect trap's origin, the resource's reply shape). */
+    build?: (parts: { trapOrigin: string; resource: TableResource }) => Fault;
     /**
      * Seconds per cell (every attempt waits out the timeout): the in-process tests leave it to the provider host,
      * which runs it in `npm run faults` and on one target in `npm test`.
@@ -82,9 +157,9 @@ export interface FaultCase {
 const retriedOk: Expectation = { ok: true, attempts: 2 };
 const exhausted: Expectation = { ok: false, attempts: ALL_ATTEMPTS };
 const notRetried: Expectation = { ok: false, attempts: 1 };
-/** An unverifiable reply: a GET fails at once; after a PATCH (applied) a verified read-back decides. */
+/** An unverifiable reply: a GET fails at once; after a write (applied) a verified read-back decides. */
 const unverifiable = (method: Method | undefined): Expectation =>
-    method === "PATCH" ? { ok: true, attempts: 1, readBack: true } : notRetried;
+    isWrite(method) ? { ok: true, attempts: 1, readBack: true } : notRetried;
 
 const apiError = (status: number, code: string, retryAfter?: number): Fault =>
     retryAfter === undefined
@@ -92,9 +167,18 @@ const apiError = (status: number, code: string, retryAfter?: number): Fault =>
         : { kind: "error", status, code, retryAfter, message: "Emulated throttling." };
 
 export const FAULTS: readonly FaultCase[] = [
-    { id: "none", label: "none (control)", times: 0, wholeStep: true, cause: /$^/, expect: () => ({ ok: true }) },
+    {
+        id: "none",
+        label: "none (control)",
+        times: 0,
+        wholeStep: true,
+        resources: EVERY_RESOURCE,
+        cause: /$^/,
+        expect: () => ({ ok: true }),
+    },
     {
         id: "500-once",
+        resources: EVERY_RESOURCE,
         label: "500 SYSTEM_ERROR once",
         fault: apiError(500, "SYSTEM_ERROR"),
         times: 1,
@@ -103,6 +187,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "500-persistent",
+        resources: EVERY_RESOURCE,
         label: "500 SYSTEM_ERROR persistent",
         fault: apiError(500, "SYSTEM_ERROR"),
         times: PERSISTENT,
@@ -120,6 +205,7 @@ export const FAULTS: readonly FaultCase[] = [
     // Queued for every attempt, so a wrongful retry shows as more than one attempt rather than as a success.
     {
         id: "403",
+        resources: EVERY_RESOURCE,
         label: "403 NO_AUTH",
         fault: apiError(403, "NO_AUTH"),
         times: PERSISTENT,
@@ -136,6 +222,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "bad-signature",
+        resources: EVERY_RESOURCE,
         label: "bad-signature",
         fault: { kind: "bad-signature" },
         times: 1,
@@ -168,6 +255,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "missing-headers",
+        resources: EVERY_RESOURCE,
         label: "missing-headers",
         fault: { kind: "missing-headers" },
         times: 1,
@@ -176,6 +264,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "reset-once",
+        resources: EVERY_RESOURCE,
         label: "reset once",
         fault: { kind: "reset" },
         times: 1,
@@ -210,12 +299,13 @@ export const FAULTS: readonly FaultCase[] = [
     // the verified read-back after the last attempt sees it.
     {
         id: "delay-long-persistent",
+        resources: EVERY_RESOURCE,
         slow: true,
         label: `delay ${LONG_DELAY_MS} ms > timeout, every attempt`,
         fault: { kind: "delay", ms: LONG_DELAY_MS },
         times: ALL_ATTEMPTS,
         cause: /ECONNABORTED|ETIMEDOUT|timeoutMs/,
-        expect: (method) => (method === "PATCH" ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
+        expect: (method) => (isWrite(method) ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
     },
     // Replies that must never be taken as an answer.
     {
@@ -228,10 +318,13 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "unknown-route",
+        resources: EVERY_RESOURCE,
         label: "404 for an unknown route",
         fault: { kind: "unknown-route" },
         times: PERSISTENT,
-        cause: /not signed by WeChat Pay, "\{\\"code\\":\\"NOT_FOUND\\"/,
+        // The complaint API's unset reply is a 400, so its client does not admit 404s to the signature check: an
+        // unknown route is WeChat Pay's error as received.
+        cause: /not signed by WeChat Pay, "\{\\"code\\":\\"NOT_FOUND\\"|rejected [A-Z]+ \S+: 404 NOT_FOUND: No such API/,
         expect: () => notRetried,
     },
     {
@@ -250,7 +343,7 @@ export const FAULTS: readonly FaultCase[] = [
         times: ALL_ATTEMPTS,
         cause: /no complete reply within/,
         // A trickled PATCH reply was applied: the verified read-back after the last attempt sees it.
-        expect: (method) => (method === "PATCH" ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
+        expect: (method) => (isWrite(method) ? { ok: true, attempts: ALL_ATTEMPTS, readBack: true } : exhausted),
     },
     {
         id: "oversized",
@@ -270,11 +363,13 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "other-url",
+        resources: EVERY_RESOURCE,
         label: "2xx showing another URL",
-        fault: { kind: "reply-body", body: JSON.stringify({ notify_url: OTHER_URL, mchid: MCHID }) },
+        build: ({ resource }) => ({ kind: "reply-body", body: resource.replyBody(OTHER_URL, MCHID) }),
         times: 1,
-        appliesTo: (t) => t.method === "PATCH",
-        cause: /shows notify_url/,
+        // A DELETE's reply shows no URL (204).
+        appliesTo: (t) => isWrite(t.method) && t.method !== "DELETE",
+        cause: /shows (?:notify_)?url/,
         expect: () => ({ ok: true, attempts: 1, readBack: true }),
     },
     {
@@ -305,6 +400,7 @@ export const FAULTS: readonly FaultCase[] = [
     },
     {
         id: "failover",
+        resources: EVERY_RESOURCE,
         label: "primary dead, backup alive",
         times: 0,
         failover: true,
@@ -314,8 +410,9 @@ export const FAULTS: readonly FaultCase[] = [
     },
 ];
 
-/** Where a fault is injected: a step, and for steps that send two requests, which one. */
+/** Where a fault is injected: a resource, a step, and for steps that send two requests, which one. */
 export interface StepTarget {
+    resource: ResourceKey;
     step: Step;
     /** Undefined: the step as a whole (control, failover). */
     method?: Method;
@@ -323,44 +420,70 @@ export interface StepTarget {
     armAfter: number;
 }
 
-export const TARGETS: readonly StepTarget[] = [
-    { step: "create", method: "GET", armAfter: 0 },
-    { step: "create", method: "PATCH", armAfter: 1 },
-    { step: "read", method: "GET", armAfter: 0 },
-    { step: "update", method: "PATCH", armAfter: 0 },
-    { step: "delete", method: "GET", armAfter: 0 },
-    { step: "delete", method: "PATCH", armAfter: 1 },
-];
+/** The requests of each step of `resource`: with a URL live before create, every write is its `write` method. */
+export function targetsOf(resource: TableResource): StepTarget[] {
+    const { key, write } = resource;
+    const targets: StepTarget[] = [
+        { resource: key, step: "create", method: "GET", armAfter: 0 },
+        { resource: key, step: "create", method: write, armAfter: 1 },
+        { resource: key, step: "read", method: "GET", armAfter: 0 },
+        { resource: key, step: "update", method: write, armAfter: 0 },
+        { resource: key, step: "delete", method: "GET", armAfter: 0 },
+        { resource: key, step: "delete", method: write, armAfter: 1 },
+    ];
+    if (resource.remove) {
+        targets.push(
+            { resource: key, step: "remove", method: "GET", armAfter: 0 },
+            { resource: key, step: "remove", method: "DELETE", armAfter: 1 },
+        );
+    }
+    return targets;
+}
 
-export const STEPS: readonly Step[] = ["create", "read", "update", "delete"];
+/** The member card's targets. */
+export const TARGETS: readonly StepTarget[] = targetsOf(resourceOf("membercard"));
+
+/** The steps of `resource`; `remove` only where the API has DELETE. */
+export const stepsOf = (resource: TableResource): readonly Step[] =>
+    resource.remove ? ["create", "read", "update", "delete", "remove"] : ["create", "read", "update", "delete"];
+
+/** The member card's steps. */
+export const STEPS: readonly Step[] = stepsOf(resourceOf("membercard"));
 
 /** Requests each step sends when nothing goes wrong. */
-export const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2 };
+export const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2, remove: 2 };
 
 export interface Cell {
     fault: FaultCase;
     target: StepTarget;
 }
 
-/** `create · PATCH`, `read`, `delete · GET` */
+/** `create · PATCH`, `read`, `delete · GET`; other resources than the member card first name their class. */
 export function stepLabel(target: StepTarget): string {
-    return target.method === undefined || target.step === "read" || target.step === "update"
-        ? target.step
-        : `${target.step} · ${target.method}`;
+    const step =
+        target.method === undefined || target.step === "read" || target.step === "update"
+            ? target.step
+            : `${target.step} · ${target.method}`;
+    return target.resource === "membercard" ? step : `${resourceOf(target.resource).className} ${step}`;
 }
 
-/** Every cell: each fault on each targeted request; the control row and failover once per step. */
+/** Every cell, resource by resource: each fault on each targeted request; control and failover once per step. */
 export function allCells(): Cell[] {
     const cells: Cell[] = [];
-    for (const fault of FAULTS) {
-        if (fault.wholeStep) {
-            for (const step of STEPS) {
-                cells.push({ fault, target: { step, armAfter: 0 } });
+    for (const resource of RESOURCES) {
+        for (const fault of FAULTS) {
+            if (!(fault.resources ?? ["membercard"]).includes(resource.key)) {
+                continue;
             }
-        } else {
-            for (const target of TARGETS) {
-                if (fault.appliesTo === undefined || fault.appliesTo(target)) {
-                    cells.push({ fault, target });
+            if (fault.wholeStep) {
+                for (const step of stepsOf(resource)) {
+                    cells.push({ fault, target: { resource: resource.key, step, armAfter: 0 } });
+                }
+            } else {
+                for (const target of targetsOf(resource)) {
+                    if (fault.appliesTo === undefined || fault.appliesTo(target)) {
+                        cells.push({ fault, target });
+                    }
                 }
             }
         }
@@ -368,13 +491,20 @@ export function allCells(): Cell[] {
     return cells;
 }
 
-/** One cell by fault id and step (and method, for create and delete). Throws for a cell the matrix lacks. */
-export function findCell(faultId: string, step: Step, method?: Method): Cell {
+/**
+ * One cell by fault id, step (and method, for create and delete) and resource (default the member card). Throws for a
+ * cell the matrix lacks.
+ */
+export function findCell(faultId: string, step: Step, method?: Method, resource: ResourceKey = "membercard"): Cell {
     const cell = allCells().find(
-        (c) => c.fault.id === faultId && c.target.step === step && (method === undefined || c.target.method === method),
+        (c) =>
+            c.fault.id === faultId &&
+            c.target.resource === resource &&
+            c.target.step === step &&
+            (method === undefined || c.target.method === method),
     );
     if (cell === undefined) {
-        throw new Error(`no cell ${faultId} × ${step}${method ? ` · ${method}` : ""}`);
+        throw new Error(`no cell ${faultId} × ${resource} ${step}${method ? ` · ${method}` : ""}`);
     }
     return cell;
 }
@@ -412,6 +542,12 @@ export const REPRESENTATIVE: readonly string[] = [
     "other-mchid × read",
     "failover × create",
     "failover × delete",
+    "bad-signature × ComplaintNotification create · PUT",
+    "unknown-route × ComplaintNotification read",
+    "500-once × BusifavorCallback update",
+    "unknown-route × ViolationNotification delete · GET",
+    "delay-long-persistent × ViolationNotification delete · PUT",
+    "bad-signature × ViolationNotification remove · DELETE",
 ];
 
 /** The representative cells, in table order. Throws for a key the table lacks. */

@@ -6,6 +6,7 @@
 
 import { parseCliArgs, requestLine, setupText, USAGE, writeKeyFiles } from "./cliSetup";
 import { startEmulator } from "./server";
+import type { MerchantKind } from "./state";
 
 async function main(): Promise<void> {
     let options: ReturnType<typeof parseCliArgs>;
@@ -22,10 +23,11 @@ async function main(): Promise<void> {
         return;
     }
 
+    const kind: MerchantKind = options.partner ? "partner" : "merchant";
     const merchant =
         options.notifyUrl === undefined
-            ? { mchid: options.mchid }
-            : { mchid: options.mchid, notifyUrl: options.notifyUrl };
+            ? { mchid: options.mchid, kind }
+            : { mchid: options.mchid, notifyUrl: options.notifyUrl, kind };
     const emulator = await startEmulator({
         merchants: [merchant],
         port: options.port,
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
         await emulator.close();
         throw error;
     }
-    process.stdout.write(`${setupText(emulator.baseUrl, credentials, files)}\n`);
+    process.stdout.write(`${setupText(emulator.baseUrl, credentials, files, kind)}\n`);
 
     const stop = (signal: NodeJS.Signals): void => {
         process.stderr.write(`Received ${signal}, stopping.\n`);

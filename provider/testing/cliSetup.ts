@@ -8,17 +8,21 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_MCHID } from "./server";
+import type { MerchantKind } from "./state";
 import type { MerchantCredentials, RecordedRequest } from "./types";
 
 /** Usage text for `--help` and argument errors. */
-export const USAGE = `Usage: wechatpay-emulator [--port N] [--mchid ID] [--notify-url URL] [--dir DIR]
+export const USAGE = `Usage: wechatpay-emulator [--port N] [--mchid ID] [--notify-url URL] [--partner] [--dir DIR]
 
-Starts a WeChat Pay APIv3 emulator (member-card callback API) on 127.0.0.1 and prints
-the Pulumi config and environment lines that point pulumi-wechatpay at it.
+Starts a WeChat Pay APIv3 emulator (member-card callback, complaint notification, merchant-coupon
+callback and violation notification APIs) on 127.0.0.1 and prints the Pulumi config and environment
+lines that point pulumi-wechatpay at it.
 
   --port N          port to listen on (default: 0, the OS picks one)
   --mchid ID        merchant id (default: ${DEFAULT_MCHID})
-  --notify-url URL  callback URL the merchant already has set (default: none)
+  --notify-url URL  member-card callback URL the merchant already has set (default: none)
+  --partner         make the merchant a service provider (服务商), which may also set
+                    ViolationNotification (default: a direct merchant)
   --dir DIR         where to write the key files (default: a new temporary folder)
   -h, --help        show this text`;
 
@@ -27,6 +31,8 @@ export interface CliOptions {
     port: number;
     mchid: string;
     notifyUrl?: string;
+    /** The merchant is a service provider (only then does the violation API answer). */
+    partner?: true;
     dir?: string;
     help: boolean;
 }
@@ -40,6 +46,7 @@ function parseFlags(argv: readonly string[]) {
                 mchid: { type: "string" },
                 "notify-url": { type: "string" },
                 dir: { type: "string" },
+                partner: { type: "boolean" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -65,6 +72,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     }
     if (values.dir !== undefined) {
         options.dir = resolve(values.dir);
+    }
+    if (values.partner === true) {
+        options.partner = true;
     }
     return options;
 }
@@ -111,7 +121,12 @@ export function shellQuote(word: string): string {
 }
 
 /** The text printed at start-up: base URL, Pulumi config lines and env lines. Holds no key material. */
-export function setupText(baseUrl: string, credentials: MerchantCredentials, files: KeyFiles): string {
+export function setupText(
+    baseUrl: string,
+    credentials: MerchantCredentials,
+    files: KeyFiles,
+    kind: MerchantKind = "merchant",
+): string {
     const q = shellQuote;
     return [
         `WeChat Pay emulator listening on ${baseUrl} (merchant ${credentials.mchid})`,
@@ -136,6 +151,11 @@ export function setupText(baseUrl: string, credentials: MerchantCredentials, fil
         "# Platform-certificate mode instead: use these two in place of the public key ones.",
         `#   wechatpay:publicKeyId / WECHATPAY_PUBLIC_KEY_ID = ${credentials.platformSerial}`,
         `#   wechatpay:publicKey / WECHATPAY_PUBLIC_KEY = ${files.platformPublicKey}`,
+        "",
+        "# The same config serves every resource: MembercardCallback, ComplaintNotification, BusifavorCallback,",
+        kind === "partner"
+            ? "# and ViolationNotification (this merchant is a service provider)."
+            : "# and ViolationNotification only for service providers: restart with --partner to use it.",
         "",
         "Ctrl-C stops the emulator.",
     ].join("\n");

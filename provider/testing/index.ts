@@ -1,5 +1,6 @@
 /**
- * A strict emulator of WeChat Pay APIv3's member-card callback API (设置/查询会员卡回调地址), for tests and demos.
+ * A strict emulator of WeChat Pay APIv3's notify-URL APIs (member card, complaints, merchant coupons, violations),
+ * for tests and demos.
  *
  * It is a model of WeChat Pay, not of this package's provider: it checks request signatures, signs responses
  * with its own keys, and can inject the failures real clients must survive.
@@ -13,5 +14,12 @@
  */
 
 export { startEmulator } from "./server";
-export { EmulatorError, type UnsetReply } from "./state";
+export {
+    EmulatorError,
+    type MerchantKind,
+    SETTING_NAMES,
+    type SettingName,
+    type Settings,
+    type UnsetReply,
+} from "./state";
 export type { Emulator, EmulatorOptions, Fault, MerchantCredentials, RecordedRequest } from "./types";

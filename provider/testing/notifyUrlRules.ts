@@ -18,16 +18,24 @@ import { BlockList, isIPv4, isIPv6 } from "node:net";
 /** WeChat Pay's `string(256)` limit on notify_url. */
 export const NOTIFY_URL_MAX_LENGTH = 256;
 
-/** A documented rule `notifyUrl` breaks, worded like a PARAM_ERROR message, or `undefined` when it keeps them all. */
-export function notifyUrlRuleBroken(notifyUrl: string): string | undefined {
-    if (notifyUrl.length > NOTIFY_URL_MAX_LENGTH) {
-        return `notify_url is ${notifyUrl.length} characters long; the limit is ${NOTIFY_URL_MAX_LENGTH}`;
+/**
+ * A documented rule `notifyUrl` breaks, worded like a PARAM_ERROR message, or `undefined` when it keeps them all.
+ * `field` and `maxLength` are the API's: the complaint API calls it `url`, string(255); the others `notify_url`,
+ * string(256). The other rules are WeChat Pay's general ones (回调通知注意事项) and each API's "https, no parameters".
+ */
+export function notifyUrlRuleBroken(
+    notifyUrl: string,
+    field = "notify_url",
+    maxLength = NOTIFY_URL_MAX_LENGTH,
+): string | undefined {
+    if (notifyUrl.length > maxLength) {
+        return `${field} is ${notifyUrl.length} characters long; the limit is ${maxLength}`;
     }
     if (!notifyUrl.startsWith("https://") || !URL.canParse(notifyUrl)) {
-        return "notify_url must be an absolute https:// URL";
+        return `${field} must be an absolute https:// URL`;
     }
     if (notifyUrl.includes("?")) {
-        return "notify_url must not carry a query string";
+        return `${field} must not carry a query string`;
     }
     // The authority as written: everything between "https://" and the next "/".
     const rest = notifyUrl.slice("https://".length);
@@ -36,16 +44,16 @@ export function notifyUrlRuleBroken(notifyUrl: string): string | undefined {
     const path = slash === -1 ? "" : rest.slice(slash);
     const host = authority.startsWith("[") ? authority.slice(0, authority.indexOf("]") + 1) : authority.split(":")[0];
     if (host === undefined || host === "" || host === "[]") {
-        return "notify_url must name a host after https://";
+        return `${field} must name a host after https://`;
     }
     if (authority.length > host.length) {
-        return "notify_url must not carry a port";
+        return `${field} must not carry a port`;
     }
     if (isLocal(host)) {
-        return "notify_url must be reachable from the internet: localhost and intranet addresses are not allowed";
+        return `${field} must be reachable from the internet: localhost and intranet addresses are not allowed`;
     }
     if (path === "" || path === "/") {
-        return "notify_url must be a full path, not only a domain";
+        return `${field} must be a full path, not only a domain`;
     }
     return undefined;
 }

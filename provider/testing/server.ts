@@ -7,12 +7,20 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isIPv4 } from "node:net";
+import { type Answer, ROUTES, type Route } from "./apis";
 import { NonceLog, parseAuthorization, signResponse, verifyRequest } from "./auth";
 import { generateMerchantKeys, type MerchantKeys, sharedWechatpayIdentities, type WechatpayIdentities } from "./keys";
-import { assertMchid, EmulatorError, MembercardState } from "./state";
+import {
+    assertMchid,
+    EmulatorError,
+    MembercardState,
+    type MerchantKind,
+    type SettingName,
+    type Settings,
+} from "./state";
 import type { Emulator, EmulatorOptions, Fault, MerchantCredentials, RecordedRequest } from "./types";
 
-/** The one resource the emulator serves. */
+/** The member-card callback's path (the other APIs' paths are in apis.ts). */
 export const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
 
 /** The first merchant when none is given. */
@@ -48,16 +56,22 @@ const HTML_404 =
     "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n" +
     "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
-function errorReply(error: EmulatorError): Reply {
+function errorReply(error: EmulatorError, allow = "GET, PATCH"): Reply {
     const reply: Reply = {
         status: error.status,
         code: error.code,
         body: JSON.stringify({ code: error.code, message: error.message }),
     };
     if (error.status === 405) {
-        reply.headers = { Allow: "GET, PATCH" };
+        reply.headers = { Allow: allow };
     }
     return reply;
+}
+
+function fromAnswer(answer: Answer): Reply {
+    return answer.body === undefined
+        ? { status: answer.status }
+        : { status: answer.status, body: JSON.stringify(answer.body) };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -217,14 +231,17 @@ class HttpEmulator implements Emulator {
         };
     }
 
-    async addMerchant(mchid: string, opts: { notifyUrl?: string } = {}): Promise<MerchantCredentials> {
+    async addMerchant(
+        mchid: string,
+        opts: { notifyUrl?: string; settings?: Settings; kind?: MerchantKind } = {},
+    ): Promise<MerchantCredentials> {
         assertMchid(mchid);
         if (this.merchants.has(mchid)) {
             throw new Error(`Merchant ${mchid} already exists in this emulator.`);
         }
         const keys = await generateMerchantKeys(mchid);
         // Checked again: a concurrent call for the same mchid may have won while keys were generated.
-        this.state.addMerchant(mchid, opts.notifyUrl);
+        this.state.addMerchant(mchid, opts.notifyUrl, opts.settings, opts.kind);
         this.merchants.set(mchid, { mchid, keys, nonces: new NonceLog() });
         return this.credentials(mchid);
     }
@@ -235,6 +252,14 @@ class HttpEmulator implements Emulator {
 
     setNotifyUrl(url: string | undefined, mchid: string = this.defaultMchid): void {
         this.state.set(mchid, url);
+    }
+
+    setting(name: SettingName, mchid: string = this.defaultMchid): string | undefined {
+        return this.state.get(mchid, name);
+    }
+
+    setSetting(name: SettingName, url: string | undefined, mchid: string = this.defaultMchid): void {
+        this.state.set(mchid, url, name);
     }
 
     failNext(fault: Fault, times = 1): void {
@@ -373,6 +398,10 @@ class HttpEmulator implements Emulator {
             const path = req.url ?? "/";
             const query = path.indexOf("?");
             const pathname = query < 0 ? path : path.slice(0, query);
+            const route = ROUTES.get(pathname);
+            if (route !== undefined) {
+                return this.answerRoute(route, req, raw, path, query < 0 ? "" : path.slice(query + 1));
+            }
             if (pathname !== CALLBACK_PATH) {
                 // Routed before the signature is checked, so unsigned (see Reply.unsigned).
                 return { ...errorReply(new EmulatorError(404, "NOT_FOUND", `No API at ${pathname}.`)), unsigned: true };
@@ -403,6 +432,45 @@ class HttpEmulator implements Emulator {
         } catch (error) {
             if (error instanceof EmulatorError) {
                 return errorReply(error);
+            }
+            const message = error instanceof Error ? error.message : String(error);
+            return errorReply(new EmulatorError(500, "SYSTEM_ERROR", `Emulator failure: ${message}`));
+        }
+    }
+
+    /** One of the other notify-URL APIs (apis.ts), with the same HTTP rules and signature check. */
+    private answerRoute(route: Route, req: IncomingMessage, raw: Buffer, path: string, search: string): Reply {
+        const allow = route.methods.join(", ");
+        try {
+            const method = req.method ?? "";
+            if (!route.methods.includes(method)) {
+                throw new EmulatorError(405, "INVALID_REQUEST", `${method} is not allowed here; use ${allow}.`);
+            }
+            checkHttpRules(req);
+            const merchant = this.authenticate(req, raw, method, path);
+            let body = "";
+            if (method === "POST" || method === "PUT") {
+                const contentType = header(req, "content-type");
+                if (contentType === undefined || mediaTypes(contentType)[0] !== "application/json") {
+                    throw new EmulatorError(400, "INVALID_REQUEST", "Content-Type must be application/json.");
+                }
+                try {
+                    body = utf8.decode(raw);
+                } catch {
+                    throw new EmulatorError(400, "PARAM_ERROR", "Request body is not valid UTF-8.");
+                }
+            }
+            const answer = route.answer({
+                state: this.state,
+                mchid: merchant.mchid,
+                method,
+                body,
+                query: new URLSearchParams(search),
+            });
+            return fromAnswer(answer);
+        } catch (error) {
+            if (error instanceof EmulatorError) {
+                return errorReply(error, allow);
             }
             const message = error instanceof Error ? error.message : String(error);
             return errorReply(new EmulatorError(500, "SYSTEM_ERROR", `Emulator failure: ${message}`));
@@ -578,7 +646,8 @@ function resolveOptions(options: EmulatorOptions): { host: string; port: number 
 }
 
 /**
- * Starts a WeChat Pay APIv3 emulator for the member-card callback API on loopback.
+ * Starts a WeChat Pay APIv3 emulator on loopback: the member-card callback, complaint-notification, merchant-coupon
+ * callback and violation-notification APIs.
  *
  * @example
  * const emulator = await startEmulator({ merchants: [{ mchid: "1900000001" }] });
@@ -593,8 +662,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         throw new TypeError("merchants must list at least one merchant.");
     }
     const state = new MembercardState(options.unsetReply);
-    for (const { mchid, notifyUrl } of wanted) {
-        state.addMerchant(mchid, notifyUrl);
+    for (const { mchid, notifyUrl, settings, kind } of wanted) {
+        state.addMerchant(mchid, notifyUrl, settings, kind);
     }
     const [identities, ...keys] = await Promise.all([
         sharedWechatpayIdentities(),

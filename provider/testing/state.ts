@@ -1,6 +1,7 @@
 /**
- * The member-card callback settings WeChat Pay keeps per merchant, and the rules it applies to them.
- * Pure: no HTTP, no crypto. Everything WeChat Pay would refuse is thrown as an {@link EmulatorError}.
+ * The notify-URL settings WeChat Pay keeps per merchant (member card here; the other APIs' rules are in apis.ts), and
+ * the rules it applies to the member card's. Pure: no HTTP, no crypto. Everything WeChat Pay would refuse is thrown as
+ * an {@link EmulatorError}.
  */
 
 import { notifyUrlRuleBroken } from "./notifyUrlRules";
@@ -46,22 +47,46 @@ export function assertMchid(mchid: string): void {
     }
 }
 
+/** The notify-URL settings the emulator serves: one URL per merchant for each. */
+export type SettingName = "membercard" | "complaint" | "busifavor" | "violation";
+
+/** Every {@link SettingName}. */
+export const SETTING_NAMES: readonly SettingName[] = ["membercard", "complaint", "busifavor", "violation"];
+
+/**
+ * What kind of account a merchant id is: a direct merchant (普通商户/直连商户) or a service provider (服务商), which
+ * may call partner-only APIs such as violation notifications.
+ */
+export type MerchantKind = "merchant" | "partner";
+
+/** A merchant's settings, by API; a missing key is "never set". */
+export type Settings = Partial<Record<SettingName, string>>;
+
 /** The settings of every merchant of one emulator, keyed by mchid. */
 export class MembercardState {
     // What each merchant started with, so reset() can put it back.
-    private readonly initial = new Map<string, string | undefined>();
-    private readonly live = new Map<string, string | undefined>();
+    private readonly initial = new Map<string, Settings>();
+    private readonly live = new Map<string, Settings>();
+    private readonly kinds = new Map<string, MerchantKind>();
 
     constructor(private readonly unsetReply: UnsetReply = "not-found") {}
 
-    /** Registers a merchant; `notifyUrl` is what it already has set (not validated: it models any past). */
-    addMerchant(mchid: string, notifyUrl?: string): void {
+    /**
+     * Registers a merchant; `notifyUrl` is the member-card URL it already has set, `settings` the others (not
+     * validated: they model any past).
+     */
+    addMerchant(mchid: string, notifyUrl?: string, settings: Settings = {}, kind: MerchantKind = "merchant"): void {
         assertMchid(mchid);
         if (this.initial.has(mchid)) {
             throw new Error(`Merchant ${mchid} already exists in this emulator.`);
         }
-        this.initial.set(mchid, notifyUrl);
-        this.live.set(mchid, notifyUrl);
+        const start: Settings = { ...settings };
+        if (notifyUrl !== undefined) {
+            start.membercard = notifyUrl;
+        }
+        this.initial.set(mchid, start);
+        this.live.set(mchid, { ...start });
+        this.kinds.set(mchid, kind);
     }
 
     /** Whether WeChat Pay knows this merchant. */
@@ -69,22 +94,34 @@ export class MembercardState {
         return this.initial.has(mchid);
     }
 
-    /** The live setting, `undefined` when never set. */
-    get(mchid: string): string | undefined {
+    /** Whether the merchant is a direct merchant or a service provider. */
+    kind(mchid: string): MerchantKind {
         this.assertKnown(mchid);
-        return this.live.get(mchid);
+        return this.kinds.get(mchid) ?? "merchant";
+    }
+
+    /** The live setting (the member card's by default), `undefined` when never set. */
+    get(mchid: string, setting: SettingName = "membercard"): string | undefined {
+        this.assertKnown(mchid);
+        return this.live.get(mchid)?.[setting];
     }
 
     /** Out-of-band change, as if someone used the Pay platform UI: no validation. */
-    set(mchid: string, notifyUrl: string | undefined): void {
+    set(mchid: string, notifyUrl: string | undefined, setting: SettingName = "membercard"): void {
         this.assertKnown(mchid);
-        this.live.set(mchid, notifyUrl);
+        const settings = this.live.get(mchid) ?? {};
+        if (notifyUrl === undefined) {
+            delete settings[setting];
+        } else {
+            settings[setting] = notifyUrl;
+        }
+        this.live.set(mchid, settings);
     }
 
     /** Puts every merchant back to what it started with; merchants added later stay. */
     reset(): void {
-        for (const [mchid, notifyUrl] of this.initial) {
-            this.live.set(mchid, notifyUrl);
+        for (const [mchid, settings] of this.initial) {
+            this.live.set(mchid, { ...settings });
         }
     }
 
@@ -109,7 +146,7 @@ export class MembercardState {
     update(mchid: string, bodyText: string): CallbackBody {
         this.assertKnown(mchid);
         const notifyUrl = parsePatchBody(bodyText);
-        this.live.set(mchid, notifyUrl);
+        this.set(mchid, notifyUrl);
         return { notify_url: notifyUrl, mchid };
     }
 
@@ -154,6 +191,6 @@ export function validateNotifyUrl(notifyUrl: string): void {
     }
 }
 
-function paramError(message: string): EmulatorError {
+export function paramError(message: string): EmulatorError {
     return new EmulatorError(400, "PARAM_ERROR", message);
 }

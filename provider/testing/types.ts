@@ -2,7 +2,7 @@
  * The emulator's public types. The provider's tests and users' tests depend on these names: keep them stable.
  */
 
-import type { UnsetReply } from "./state";
+import type { MerchantKind, SettingName, Settings, UnsetReply } from "./state";
 
 /** Everything a client needs to talk to the emulator as one merchant. */
 export interface MerchantCredentials {
@@ -25,10 +25,12 @@ export interface MerchantCredentials {
 /** How to start an emulator. */
 export interface EmulatorOptions {
     /**
-     * The merchants WeChat Pay knows, each with the callback URL it already has set (if any).
-     * @default [{ mchid: "1900000001" }]
+     * The merchants WeChat Pay knows, each with the member-card URL (`notifyUrl`) and the other URLs (`settings`)
+     * it already has set, and its kind: a direct merchant, or a service provider (`"partner"`, the only kind that may
+     * call the violation-notification API).
+     * @default [{ mchid: "1900000001" }] (a direct merchant with nothing set)
      */
-    merchants?: Array<{ mchid: string; notifyUrl?: string }>;
+    merchants?: Array<{ mchid: string; notifyUrl?: string; settings?: Settings; kind?: MerchantKind }>;
     /**
      * What GET answers when a merchant never set a URL. WeChat Pay does not document it; the default,
      * a signed 404 `RESOURCE_NOT_EXISTS`, is the one reply the provider takes as "nothing is set". The others
@@ -118,7 +120,7 @@ export type Fault =
     /** Answer a 2xx with this body instead, correctly signed (the operation IS applied). */
     | { kind: "reply-body"; body: string };
 
-/** A running emulator of WeChat Pay's member-card callback API. */
+/** A running emulator of WeChat Pay's notify-URL APIs. */
 export interface Emulator {
     /** `http://127.0.0.1:PORT/`, with the trailing slash. */
     readonly baseUrl: string;
@@ -126,12 +128,19 @@ export interface Emulator {
     readonly requests: readonly RecordedRequest[];
     /** Credentials of a merchant; the first one by default. Throws for an unknown mchid. */
     credentials(mchid?: string): MerchantCredentials;
-    /** Adds a merchant (new keys); `notifyUrl` is what it already has set. Rejects a duplicate mchid. */
-    addMerchant(mchid: string, opts?: { notifyUrl?: string }): Promise<MerchantCredentials>;
+    /** Adds a merchant (new keys); `notifyUrl` and `settings` are what it already has set. Rejects a duplicate mchid. */
+    addMerchant(
+        mchid: string,
+        opts?: { notifyUrl?: string; settings?: Settings; kind?: MerchantKind },
+    ): Promise<MerchantCredentials>;
     /** The live setting of a merchant (the first by default); `undefined` when none is set. */
     notifyUrl(mchid?: string): string | undefined;
     /** Changes a setting out of band, as someone in the Pay platform UI would; `undefined` unsets it. */
     setNotifyUrl(url: string | undefined, mchid?: string): void;
+    /** The live URL of one API's setting for a merchant (the first by default); `undefined` when none is set. */
+    setting(name: SettingName, mchid?: string): string | undefined;
+    /** Changes one API's setting out of band, as the Pay platform UI would; `undefined` unsets it. */
+    setSetting(name: SettingName, url: string | undefined, mchid?: string): void;
     /** Queues a fault for the next `times` (default 1) requests, whatever they are. */
     failNext(fault: Fault, times?: number): void;
     /** Same as `failNext({ kind: "bad-signature" })`. */

@@ -42,3 +42,58 @@ describe("one MembercardCallback per merchant, under setMocks", () => {
         ]);
     });
 });
+
+describe("the guard is per resource type", () => {
+    let consumer: Consumer;
+    beforeAll(async () => {
+        consumer = await prepareConsumer({ packageDir: REPO });
+    });
+
+    it("one merchant may have one resource of each type, each serialized as its own installed module", async () => {
+        const reg = await captureRegistration(
+            consumer,
+            `
+const w = require("pulumi-wechatpay");
+new w.MembercardCallback("m", { notifyUrl: "https://api.example.com/m" });
+new w.ComplaintNotification("c", { notifyUrl: "https://api.example.com/c" });
+new w.BusifavorCallback("b", { notifyUrl: "https://api.example.com/b" });
+new w.ViolationNotification("v", { notifyUrl: "https://api.example.com/v" });
+`,
+            { config: CONFIG },
+        );
+        const modules = (text: string) =>
+            [...text.matchAll(/require\("(pulumi-wechatpay\/[^"]+)"\)/g)].map((m) => m[1]);
+        expect(reg.resources.map((r) => [r.type, modules(r.serializedProvider ?? "")])).toEqual([
+            ["pulumi-nodejs:dynamic/wechatpay:MembercardCallback", ["pulumi-wechatpay/dist/providerInstance.js"]],
+            [
+                "pulumi-nodejs:dynamic/wechatpay:ComplaintNotification",
+                ["pulumi-wechatpay/dist/complaintNotificationProvider.js"],
+            ],
+            [
+                "pulumi-nodejs:dynamic/wechatpay:BusifavorCallback",
+                ["pulumi-wechatpay/dist/busifavorCallbackProvider.js"],
+            ],
+            [
+                "pulumi-nodejs:dynamic/wechatpay:ViolationNotification",
+                ["pulumi-wechatpay/dist/violationNotificationProvider.js"],
+            ],
+        ]);
+    });
+
+    it.each([
+        ["ComplaintNotification", "complaint notification URL"],
+        ["BusifavorCallback", "merchant-coupon notify URL"],
+        ["ViolationNotification", "violation notification URL"],
+    ])("refuses a second %s for the same merchant", async (type, setting) => {
+        const source = `
+const w = require("pulumi-wechatpay");
+new w.${type}("first", { notifyUrl: "https://api.example.com/a" });
+new w.${type}("second", { notifyUrl: "https://api.example.com/b", mchid: "1900000001" });
+`;
+        await expect(captureRegistration(consumer, source, { config: CONFIG })).rejects.toThrow(
+            `${type} "second" would manage merchant 1900000001, which ${type} "first" in this stack already manages. ` +
+                `WeChat Pay keeps one ${setting} per merchant, so the two would overwrite each other on every update: ` +
+                `keep one ${type} per merchant.`,
+        );
+    });
+});

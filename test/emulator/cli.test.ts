@@ -54,6 +54,7 @@ describe("parseCliArgs", () => {
             help: false,
         });
         expect(parseCliArgs(["-h"]).help).toBe(true);
+        expect(parseCliArgs(["--partner"])).toEqual({ port: 0, mchid: "1900000001", partner: true, help: false });
     });
 
     it.each([
@@ -131,6 +132,19 @@ describe("setupText", () => {
             "# Platform-certificate mode instead: use these two in place of the public key ones.",
             `#   wechatpay:publicKeyId / WECHATPAY_PUBLIC_KEY_ID = ${CREDS.platformSerial}`,
             "#   wechatpay:publicKey / WECHATPAY_PUBLIC_KEY = /tmp/my keys/platform_pub_key.pem",
+            "",
+            "# The same config serves every resource: MembercardCallback, ComplaintNotification, BusifavorCallback,",
+            "# and ViolationNotification only for service providers: restart with --partner to use it.",
+            "",
+            "Ctrl-C stops the emulator.",
+        ]);
+    });
+
+    it("says when the merchant is a service provider", () => {
+        const lines = setupText("http://127.0.0.1:4567/", CREDS, files, "partner").split("\n");
+        expect(lines.slice(-4)).toEqual([
+            "# The same config serves every resource: MembercardCallback, ComplaintNotification, BusifavorCallback,",
+            "# and ViolationNotification (this merchant is a service provider).",
             "",
             "Ctrl-C stops the emulator.",
         ]);

@@ -77,7 +77,7 @@ function defaultHeaders(emulator: Emulator, options: CallOptions): Record<string
         Accept: "application/json",
         "User-Agent": "emulator-test/1.0",
     };
-    if (method === "PATCH") {
+    if (method === "PATCH" || method === "POST" || method === "PUT") {
         headers["Content-Type"] = "application/json";
     }
     if (options.wechatpaySerial !== undefined) {

@@ -17,6 +17,7 @@ import {
     type Method,
     ORIGINAL_URL,
     OTHER_URL,
+    type ResourceKey,
     representativeCells,
     type Step,
     startMatrix,
@@ -30,8 +31,8 @@ const REPO = resolve(__dirname, "..", "..");
 let matrix: Matrix;
 const results: CellResult[] = [];
 
-async function run(faultId: string, step: Step, method?: Method): Promise<CellResult> {
-    const result = await matrix.run(findCell(faultId, step, method));
+async function run(faultId: string, step: Step, method?: Method, resource?: ResourceKey): Promise<CellResult> {
+    const result = await matrix.run(findCell(faultId, step, method, resource));
     results.push(result);
     return result;
 }
@@ -217,6 +218,43 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
             }),
         });
         expect(r.message).toContain(`it shows notify_url "${OTHER_URL}", not the "${URL_A}" sent`);
+    });
+
+    it("ComplaintNotification: a bad-signature reply to create's PUT is confirmed by a verified read-back", async () => {
+        const r = await run("bad-signature", "create", "PUT", "complaint");
+        expect(r).toMatchObject({ ok: true, readBack: true, live: URL_A, clean: true });
+        expect(calls(r)).toEqual(["GET 200", "PUT 200", "GET 200"]);
+        expect(r.outputs).toMatchObject({ notifyUrl: URL_A, previousNotifyUrl: ORIGINAL_URL });
+    });
+
+    it("ComplaintNotification: an unknown route's 404 is an error, not 'unset'", async () => {
+        const r = await run("unknown-route", "read", undefined, "complaint");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
+        expect(r.error).toBe("WechatpayApiError 404 NOT_FOUND");
+    });
+
+    it("BusifavorCallback: a transient 500 on update's POST is retried", async () => {
+        const r = await run("500-once", "update", "POST", "busifavor");
+        expect(r).toMatchObject({ ok: true, attempts: 2, live: URL_B, clean: true });
+        expect(calls(r)).toEqual(["POST 500", "POST 200"]);
+        expect(r.requests.every((x) => x.path === "/v3/marketing/busifavor/callbacks")).toBe(true);
+    });
+
+    it("ViolationNotification: an unsigned 404 is not its signed 404 NOT_FOUND 'unset' reply", async () => {
+        const r = await run("unknown-route", "delete", "GET", "violation");
+        expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
+        expect(r.error).toBe("WechatpayResponseError (unsigned 404)");
+    });
+
+    it("ViolationNotification: a restoring PUT that times out every time but lands is confirmed", async () => {
+        const r = await run("delay-long-persistent", "delete", "PUT", "violation");
+        expect(r).toMatchObject({ ok: true, readBack: true, live: ORIGINAL_URL, clean: true });
+    });
+
+    it("ViolationNotification: destroy's DELETE with a bad signature is confirmed removed by a verified read", async () => {
+        const r = await run("bad-signature", "remove", "DELETE", "violation");
+        expect(r).toMatchObject({ ok: true, readBack: true, liveLabel: "none", clean: true });
+        expect(calls(r)).toEqual(["GET 200", "DELETE 204", "GET 404"]);
     });
 
     it("ran exactly the table's representative cells", () => {

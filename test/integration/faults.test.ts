@@ -5,14 +5,28 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { allCells, type CellRunner, cellKey, startInProcess } from "../../harness/faults";
-import { MembercardCallbackProvider } from "../../provider/provider";
+import {
+    BUSIFAVOR_CALLBACK,
+    COMPLAINT_NOTIFICATION,
+    MEMBERCARD_CALLBACK,
+    VIOLATION_NOTIFICATION,
+} from "../../provider/endpoints";
+import { MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { calls, configuredProvider } from "./fixture";
 
 describe("the fault table, in-process (cells of slow faults run through the provider host instead)", () => {
     let runner: CellRunner;
     beforeAll(async () => {
-        runner = await startInProcess(() => new MembercardCallbackProvider());
+        const endpoints = {
+            membercard: MEMBERCARD_CALLBACK,
+            complaint: COMPLAINT_NOTIFICATION,
+            busifavor: BUSIFAVOR_CALLBACK,
+            violation: VIOLATION_NOTIFICATION,
+        };
+        runner = await startInProcess((key) =>
+            key === "membercard" ? new MembercardCallbackProvider() : new NotifySettingProvider(endpoints[key]),
+        );
     });
     afterAll(() => runner?.close());
 

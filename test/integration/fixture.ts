@@ -1,5 +1,6 @@
 import { configureRequest, emulatorStackConfig } from "../../harness";
-import { MembercardCallbackProvider } from "../../provider/provider";
+import type { NotifyEndpoint } from "../../provider/endpoint";
+import { MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
 import type { Emulator } from "../../provider/testing";
 
 /** Stack config (namespaced keys, as `configure` receives it) pointing at the emulator's first merchant. */
@@ -15,5 +16,22 @@ export async function configuredProvider(
     await provider.configure(configureRequest(values));
     return provider;
 }
+
+/** A provider for any notify-URL API, configured like {@link configuredProvider}, as merchant `mchid`. */
+export async function configuredNotifyProvider(
+    endpoint: NotifyEndpoint,
+    emulator: Emulator,
+    mchid?: string,
+    overrides: Record<string, string | undefined> = {},
+): Promise<NotifySettingProvider> {
+    const values: Record<string, string | undefined> = stackConfig(emulator, overrides, mchid);
+    const provider = new NotifySettingProvider(endpoint);
+    await provider.configure(configureRequest(values));
+    return provider;
+}
+
+/** `METHOD path status` of every request, query kept, e.g. `GET /v3/…?mchid=1 200`. */
+export const pathCalls = (emulator: Emulator): string[] =>
+    emulator.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
 
 export { calls } from "../../harness";

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "../../harness";
 import { installedLayout, type ProjectSpec, runTsc, TARBALL, TYPESCRIPT_MAJORS, tscOf } from "./toolchain";
 
-const EXAMPLES = ["quickstart", "computed-url", "multi-merchant", "drift-check"] as const;
+const EXAMPLES = ["quickstart", "computed-url", "multi-merchant", "drift-check", "notification-addresses"] as const;
 
 async function spec(example: string): Promise<ProjectSpec> {
     const dir = join(REPO, "examples", example);
