@@ -20,7 +20,7 @@ export interface NotifyEndpoint {
     readonly events: string;
     /** A sample URL, for messages. */
     readonly example: string;
-    /** API path relative to the base URL, no leading slash (a base URL with a path prefix keeps it). */
+    /** API path relative to the base URL, no leading slash (the base URL is an origin: config refuses one with a path). */
     readonly path: string;
     /** The method that sets a URL when none is set. */
     readonly create: "POST" | "PATCH";

@@ -134,6 +134,15 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
     }
 
     /**
+     * Whether a URL that was live before this resource must be recorded as `previousNotifyUrl`. One equal to ours
+     * must be too where the API can DELETE: with nothing recorded, destroy would delete a URL the merchant had before
+     * the resource existed. (Where it cannot, destroy leaves the URL either way, so an equal one is not recorded.)
+     */
+    private worthRestoring(before: string | undefined, ours: string): before is string {
+        return before !== undefined && (before !== ours || this.endpoint.remove !== undefined);
+    }
+
+    /**
      * Records the URL live before us (adopting the merchant's setting), then sets ours: with the API's update method
      * when one is set, else its create method. (What a create answers when one is set, or an update when none is,
      * is undocumented for the APIs that have both; reading first avoids asking.)
@@ -146,9 +155,7 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         const recorded: NotifySettingState = {
             mchid: config.mchid,
             appliedNotifyUrl: notifyUrl,
-            ...(before.notifyUrl !== undefined && before.notifyUrl !== notifyUrl
-                ? { previousNotifyUrl: before.notifyUrl }
-                : {}),
+            ...(this.worthRestoring(before.notifyUrl, notifyUrl) ? { previousNotifyUrl: before.notifyUrl } : {}),
         };
         let live: CallbackSetting;
         try {
@@ -167,7 +174,7 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             });
         }
         // A URL someone set between our read and our create was replaced: it is the one to put back on destroy.
-        const replaced = live.replaced !== undefined && live.replaced !== notifyUrl ? live.replaced : undefined;
+        const replaced = this.worthRestoring(live.replaced, notifyUrl) ? live.replaced : undefined;
         return {
             id: live.mchid,
             outs: {
@@ -242,6 +249,10 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         const { config, client } = this.open(id);
         const deadlineAt = Date.now() + config.deadlineMs;
         const ours = props.appliedNotifyUrl ?? props.notifyUrl;
+        if (ours === undefined) {
+            // State that records no URL of ours (written by hand, or damaged) must never be read as "ours is gone".
+            return leave("this resource's state records no URL it set");
+        }
         try {
             // Read first, always: never restore over, or DELETE, a URL someone else set since.
             const live = await client.getCallback({ deadlineAt });

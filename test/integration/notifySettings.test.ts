@@ -203,6 +203,43 @@ describe("destroy with no previous URL", () => {
         expect(emulator.setting(setting, PARTNER)).toBeUndefined();
     });
 
+    it.each([
+        ["ComplaintNotification", COMPLAINT_NOTIFICATION, "complaint", "PUT 200"],
+        ["ViolationNotification", VIOLATION_NOTIFICATION, "violation", "PUT 200"],
+    ] as const)(
+        "%s: a URL equal to ours before create is recorded, so destroy keeps it, never DELETEs it",
+        async (_name, endpoint, setting, put) => {
+            emulator.setSetting(setting, NEW, PARTNER);
+            const p = await configuredNotifyProvider(endpoint, emulator, PARTNER);
+            const created = await p.create({ notifyUrl: NEW });
+            expect(created.outs).toEqual({
+                notifyUrl: NEW,
+                mchid: PARTNER,
+                appliedNotifyUrl: NEW,
+                previousNotifyUrl: NEW,
+            });
+            emulator.reset();
+            emulator.setSetting(setting, NEW, PARTNER);
+            await p.delete(PARTNER, created.outs);
+            expect(calls(emulator)).toEqual(["GET 200", put]);
+            expect(emulator.setting(setting, PARTNER)).toBe(NEW);
+        },
+    );
+
+    it("state that records no URL of ours: destroy sends nothing and says why", async () => {
+        const p = await configuredNotifyProvider(COMPLAINT_NOTIFICATION, emulator, PARTNER);
+        const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+        try {
+            await p.delete(PARTNER, { mchid: PARTNER });
+            expect(log).toHaveBeenCalledWith(
+                `ComplaintNotification ${PARTNER}: leaving the live notify URL as it is: this resource's state records no URL it set.`,
+            );
+        } finally {
+            log.mockRestore();
+        }
+        expect(calls(emulator)).toEqual([]);
+    });
+
     it("BusifavorCallback: GET only, and says why the URL stays (no DELETE)", async () => {
         emulator.setSetting("busifavor", NEW, PARTNER);
         const p = await configuredNotifyProvider(BUSIFAVOR_CALLBACK, emulator, PARTNER);
