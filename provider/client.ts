@@ -317,8 +317,14 @@ export function createNotifyClient(
                 return live;
             }
             if (refusedCreate && live !== undefined && live.notifyUrl !== undefined) {
-                const updated = await setCallback(notifyUrl, options, true);
-                return { ...updated, replaced: live.notifyUrl };
+                const replaced = live.notifyUrl;
+                try {
+                    const updated = await setCallback(notifyUrl, options, true);
+                    return { ...updated, replaced };
+                } catch (err) {
+                    // An uncertain update may still replace that URL: the caller must know which one to put back.
+                    throw withReplaced(err, replaced);
+                }
             }
             throw e;
         }
@@ -380,6 +386,15 @@ const isApiError4xx = (e: unknown): boolean => {
     const err = e as { name?: unknown; status?: unknown };
     return err.name === "WechatpayApiError" && typeof err.status === "number" && err.status >= 400 && err.status < 500;
 };
+
+/** The URL a failed write may have replaced (someone else's, set between our read and our create), if known. */
+export function replacedBy(e: unknown): string | undefined {
+    const replaced = (e as { replaced?: unknown } | undefined)?.replaced;
+    return typeof replaced === "string" ? replaced : undefined;
+}
+
+const withReplaced = (e: unknown, replaced: string): unknown =>
+    typeof e === "object" && e !== null ? Object.assign(e, { replaced }) : e;
 
 /**
  * True when a write (PATCH, POST, PUT, DELETE) may have been applied although it did not succeed: its reply could not be verified or was

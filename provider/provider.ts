@@ -6,6 +6,7 @@ import {
     createNotifyClient,
     isUncertain,
     type NotifySettingClient,
+    replacedBy,
 } from "./client";
 import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
 import type { NotifyEndpoint } from "./endpoint";
@@ -167,9 +168,12 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             // The PATCH may still land. Report the resource as created but not initialized, so the engine keeps it
             // in state with the URL that was live before us: destroy can still restore it, and the next `up`
             // sends the PATCH again. ("" is not a URL: the next diff sees a change.)
+            // A URL someone set after our read, which the uncertain write may have replaced, is the one to restore.
+            const replaced = replacedBy(e);
             throw partiallyCreated(e, config.mchid, {
                 ...recorded,
-                notifyUrl: before.notifyUrl ?? "",
+                ...(this.worthRestoring(replaced, notifyUrl) ? { previousNotifyUrl: replaced } : {}),
+                notifyUrl: replaced ?? before.notifyUrl ?? "",
                 __provider: inputs.__provider,
             });
         }

@@ -300,6 +300,44 @@ describe("a create that races another writer", () => {
             }
         },
     );
+
+    it("ComplaintNotification: when the PUT after the race is uncertain, the raced URL is recorded and destroy restores it", async () => {
+        let raced = false;
+        const racing = await startEmulator({
+            merchants: [{ mchid: PARTNER, kind: "partner" }],
+            onRequest: () => {
+                if (!raced) {
+                    raced = true;
+                    racing.setSetting("complaint", OTHER, PARTNER);
+                }
+            },
+        });
+        try {
+            const p = await configuredNotifyProvider(COMPLAINT_NOTIFICATION, racing, PARTNER, {
+                "wechatpay:maxRetries": "0",
+            });
+            racing.failNext({ kind: "delay", ms: 0 }, 3); // GET (none), POST (refused: raced), GET (OTHER)
+            racing.failNext({ kind: "bad-signature" }); // the PUT lands, its reply does not verify
+            racing.failNext({ kind: "error", status: 403, code: "NO_AUTH" }); // the read-back cannot decide
+            const created = p.create({ notifyUrl: NEW });
+            await expect(created).rejects.toMatchObject({
+                id: PARTNER,
+                properties: { mchid: PARTNER, appliedNotifyUrl: NEW, previousNotifyUrl: OTHER, notifyUrl: OTHER },
+            });
+            expect(calls(racing)).toEqual(["GET 400", "POST 400", "GET 200", "PUT 200", "GET 403"]);
+            const kept = await created.then(
+                () => ({}),
+                (e: { properties: Record<string, string> }) => e.properties,
+            );
+            racing.reset();
+            racing.setSetting("complaint", NEW, PARTNER);
+            await p.delete(PARTNER, kept);
+            expect(calls(racing)).toEqual(["GET 200", "PUT 200"]);
+            expect(racing.setting("complaint", PARTNER)).toBe(OTHER);
+        } finally {
+            await racing.close();
+        }
+    });
 });
 
 describe("who may call", () => {
