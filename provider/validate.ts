@@ -1,6 +1,10 @@
-import ipaddr = require("ipaddr.js");
-
 import { quoted } from "./config";
+
+/**
+ * `ipaddr.js`, loaded on first use: only a URL whose host is an IP address needs it, so a provider host that checks
+ * domain names never pays for loading it (every host start-up does load this module).
+ */
+const ip = (): typeof import("ipaddr.js") => require("ipaddr.js") as typeof import("ipaddr.js");
 
 /** A failed input check, in the shape Pulumi's `check` reports it. */
 export interface CheckFailure {
@@ -181,10 +185,11 @@ function unreachableHost(host: string): string | undefined {
     // Browsers and most HTTP stacks read a host whose last label is numeric (decimal, octal, hex) as an IPv4 address:
     // 2130706433, 0x7f.1 and 127.1 are all 127.0.0.1. Only the dotted-decimal spelling is accepted.
     if (/^(0x[0-9a-f]*|[0-9]+)$/i.test(last)) {
-        if (!ipaddr.IPv4.isValidFourPartDecimal(host)) {
+        const { IPv4 } = ip();
+        if (!IPv4.isValidFourPartDecimal(host)) {
             return `must write an IPv4 address as four decimal numbers without leading zeros, got ${host}`;
         }
-        const range = ipaddr.IPv4.parse(host).range();
+        const range = IPv4.parse(host).range();
         return range === "unicast" ? undefined : `${reason} the ${rangeName(range)} address ${host}`;
     }
     if (labels.some((label) => !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))) {
@@ -205,10 +210,12 @@ function unreachableHost(host: string): string | undefined {
 
 function ipv6Problem(bracketed: string): string | undefined {
     const address = bracketed.slice(1, -1);
-    if (!bracketed.endsWith("]") || !/^[0-9a-f:.]+$/i.test(address) || !ipaddr.IPv6.isValid(address)) {
+    const { IPv6 } = ip();
+    if (!bracketed.endsWith("]") || !/^[0-9a-f:.]+$/i.test(address) || !IPv6.isValid(address)) {
         return `must write an IPv6 address in brackets without a zone, e.g. https://[2400:da00::1]/notify, got ${bracketed}`;
     }
-    const range = ipaddr.IPv6.parse(address).range();
+    const parsed = IPv6.parse(address);
+    const range = parsed.range();
     if (range === "ipv4Mapped") {
         return "must not wrap an IPv4 address in IPv6 (::ffff:…): write the IPv4 address itself";
     }
@@ -217,11 +224,8 @@ function ipv6Problem(bracketed: string): string | undefined {
     }
     // ipaddr.js calls everything it has no name for "unicast", including ::/8 (IPv4-compatible forms such as
     // ::7f00:1); only 2000::/3 is allocated as global unicast (IANA IPv6 address space registry).
-    const parsed = ipaddr.IPv6.parse(address);
-    return parsed.match(GLOBAL_UNICAST_V6) ? undefined : `${reason} the reserved address ${address}`;
+    return parsed.match(IPv6.parseCIDR("2000::/3")) ? undefined : `${reason} the reserved address ${address}`;
 }
-
-const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR("2000::/3");
 
 /** A reader's name for an `ipaddr.js` range. */
 function rangeName(range: string): string {
