@@ -269,24 +269,29 @@ describe("destroy with no previous URL", () => {
     });
 });
 
+/** An emulator on which someone sets `setting` to OTHER just before the first request after create's GET arrives. */
+async function racingEmulator(setting: SettingName): Promise<Emulator> {
+    let raced = false;
+    const racing = await startEmulator({
+        merchants: [{ mchid: PARTNER, kind: "partner" }],
+        onRequest: () => {
+            if (!raced) {
+                raced = true;
+                racing.setSetting(setting, OTHER, PARTNER);
+            }
+        },
+    });
+    return racing;
+}
+
 describe("a create that races another writer", () => {
     it.each([
-        [COMPLAINT_NOTIFICATION, "complaint", ["GET 400", "POST 400", "GET 200", "PUT 200"]],
-        [VIOLATION_NOTIFICATION, "violation", ["GET 404", "POST 400", "GET 200", "PUT 200"]],
+        ["ComplaintNotification", COMPLAINT_NOTIFICATION, "complaint", ["GET 400", "POST 400", "GET 200", "PUT 200"]],
+        ["ViolationNotification", VIOLATION_NOTIFICATION, "violation", ["GET 404", "POST 400", "GET 200", "PUT 200"]],
     ] as const)(
-        "%s.name: a refused POST is followed by a GET, then PUT; the URL it replaced is recorded",
-        async (endpoint, setting, expected) => {
-            // Someone sets a URL between create's GET and its POST.
-            let raced = false;
-            const racing = await startEmulator({
-                merchants: [{ mchid: PARTNER, kind: "partner" }],
-                onRequest: () => {
-                    if (!raced) {
-                        raced = true;
-                        racing.setSetting(setting, OTHER, PARTNER);
-                    }
-                },
-            });
+        "%s: a refused POST is followed by a GET, then PUT; the URL it replaced is recorded",
+        async (_name, endpoint, setting, expected) => {
+            const racing = await racingEmulator(setting);
             try {
                 const p = await configuredNotifyProvider(endpoint, racing, PARTNER);
                 await expect(p.create({ notifyUrl: NEW })).resolves.toEqual({
@@ -302,16 +307,7 @@ describe("a create that races another writer", () => {
     );
 
     it("ComplaintNotification: when the PUT after the race is uncertain, the raced URL is recorded and destroy restores it", async () => {
-        let raced = false;
-        const racing = await startEmulator({
-            merchants: [{ mchid: PARTNER, kind: "partner" }],
-            onRequest: () => {
-                if (!raced) {
-                    raced = true;
-                    racing.setSetting("complaint", OTHER, PARTNER);
-                }
-            },
-        });
+        const racing = await racingEmulator("complaint");
         try {
             const p = await configuredNotifyProvider(COMPLAINT_NOTIFICATION, racing, PARTNER, {
                 "wechatpay:maxRetries": "0",
