@@ -1,12 +1,12 @@
 /**
- * The emulator's model of WeChat Pay's other notify-URL APIs (the member card's is in state.ts): per route, the
+ * The emulator's model of WeChat Pay's notify-URL APIs: per route, the
  * methods, the body it takes, the rules and the errors WeChat Pay documents. Where WeChat Pay documents nothing (what
  * a POST answers when a URL is already set, or a PUT when none is), the emulator refuses, so a client that does not
  * read first fails here too; those choices are marked INFERRED. Pure: no HTTP, no crypto.
  */
 
 import { notifyUrlRuleBroken } from "./notifyUrlRules";
-import { EmulatorError, type MembercardState, paramError, type SettingName } from "./state";
+import { EmulatorError, type NotifySettingsState, noneSetAnswer, paramError, type SettingName } from "./state";
 
 /** What a route answers, before signing: a status and a JSON body (none for 204). */
 export interface Answer {
@@ -16,15 +16,17 @@ export interface Answer {
 
 /** What one request brings to a route, already authenticated. */
 export interface RouteRequest {
-    state: MembercardState;
+    state: NotifySettingsState;
     mchid: string;
+    /** What a successful member-card PATCH answers (the emulator's `patchReply` option). */
+    patchReply?: "body" | "no-content";
     method: string;
     /** The request body as UTF-8 text ("" for GET and DELETE). */
     body: string;
     query: URLSearchParams;
 }
 
-/** One API path the emulator serves besides the member card's. */
+/** One API path the emulator serves. */
 export interface Route {
     readonly setting: SettingName;
     readonly path: string;
@@ -67,6 +69,36 @@ function urlField(body: Record<string, unknown>, field: string, maxLength: numbe
     return value;
 }
 
+/** A GET's answer when `mchid` has none set: the merchant's chosen shape, or the API's `documented` reply. */
+const noneSet = (req: RouteRequest, documented: EmulatorError, field: string, withMchid: boolean): Answer =>
+    noneSetAnswer(req.state.unsetReply(req.mchid), documented, req.mchid, field, withMchid);
+
+/**
+ * 会员卡开放 · 回调地址 (https://pay.weixin.qq.com/doc/v3/merchant/4012552251 PATCH, 4012552275 GET): PATCH
+ * `{notify_url}` string(256) https → 200 `{notify_url, mchid}`; GET → 200 `{notify_url, mchid}`. What GET answers
+ * when none was ever set is undocumented (INFERRED: 404 RESOURCE_NOT_EXISTS, WeChat Pay's code for a missing
+ * resource).
+ */
+const membercard: Route = {
+    setting: "membercard",
+    path: "/v3/marketing/membercard-open/callback",
+    methods: ["GET", "PATCH"],
+    answer(req) {
+        const { state, mchid, method, body } = req;
+        if (method === "GET") {
+            const live = state.get(mchid, "membercard");
+            if (live === undefined) {
+                const message = `No member-card callback URL has been set for merchant ${mchid}.`;
+                return noneSet(req, new EmulatorError(404, "RESOURCE_NOT_EXISTS", message), "notify_url", true);
+            }
+            return { status: 200, body: { notify_url: live, mchid } };
+        }
+        const url = urlField(parseObject(body, ["notify_url"]), "notify_url", 256);
+        state.set(mchid, url, "membercard");
+        return req.patchReply === "no-content" ? { status: 204 } : { status: 200, body: { notify_url: url, mchid } };
+    },
+};
+
 /**
  * 消费者投诉2.0 · 投诉通知回调 (https://pay.weixin.qq.com/doc/v3/merchant/4012459014): POST/PUT `{url}` string(255)
  * https → 200 `{mchid, url}`; GET → 200 `{mchid, url}`, or 400 RESOURCE_NOT_EXISTS "查询的通知回调不存在" when none
@@ -76,13 +108,14 @@ const complaint: Route = {
     setting: "complaint",
     path: "/v3/merchant-service/complaint-notifications",
     methods: ["GET", "POST", "PUT", "DELETE"],
-    answer({ state, mchid, method, body }) {
+    answer(req) {
+        const { state, mchid, method, body } = req;
         const live = state.get(mchid, "complaint");
         const notSet = () => new EmulatorError(400, "RESOURCE_NOT_EXISTS", "查询的通知回调不存在");
         switch (method) {
             case "GET":
                 if (live === undefined) {
-                    throw notSet();
+                    return noneSet(req, notSet(), "url", true);
                 }
                 return { status: 200, body: { mchid, url: live } };
             case "DELETE":
@@ -117,7 +150,8 @@ const busifavor: Route = {
     setting: "busifavor",
     path: "/v3/marketing/busifavor/callbacks",
     methods: ["GET", "POST"],
-    answer({ state, mchid, method, body, query }) {
+    answer(req) {
+        const { state, mchid, method, body, query } = req;
         if (method === "GET") {
             const asked = query.get("mchid") ?? mchid;
             // "仅可以查询由请求商户号设置的商家券通知URL": another merchant's setting is not shown.
@@ -127,7 +161,12 @@ const busifavor: Route = {
             const live = state.get(mchid, "busifavor");
             if (live === undefined) {
                 // INFERRED: undocumented for this GET; the product's error table lists this reply.
-                throw new EmulatorError(404, "RESOURCE_NOT_EXISTS", "查询的资源不存在");
+                return noneSet(
+                    req,
+                    new EmulatorError(404, "RESOURCE_NOT_EXISTS", "查询的资源不存在"),
+                    "notify_url",
+                    true,
+                );
             }
             return { status: 200, body: { notify_url: live, mchid } };
         }
@@ -151,7 +190,8 @@ const violation: Route = {
     setting: "violation",
     path: "/v3/merchant-risk-manage/violation-notifications",
     methods: ["GET", "POST", "PUT", "DELETE"],
-    answer({ state, mchid, method, body }) {
+    answer(req) {
+        const { state, mchid, method, body } = req;
         if (state.kind(mchid) !== "partner") {
             throw new EmulatorError(400, "INVALID_REQUEST", "商户类型错误，请检查后重试");
         }
@@ -159,7 +199,12 @@ const violation: Route = {
         switch (method) {
             case "GET":
                 if (live === undefined) {
-                    throw new EmulatorError(404, "NOT_FOUND", "查询的通知回调不存在");
+                    return noneSet(
+                        req,
+                        new EmulatorError(404, "NOT_FOUND", "查询的通知回调不存在"),
+                        "notify_url",
+                        false,
+                    );
                 }
                 return { status: 200, body: { notify_url: live } };
             case "DELETE":
@@ -185,4 +230,6 @@ const violation: Route = {
 };
 
 /** The routes by path. */
-export const ROUTES: ReadonlyMap<string, Route> = new Map([complaint, busifavor, violation].map((r) => [r.path, r]));
+export const ROUTES: ReadonlyMap<string, Route> = new Map(
+    [membercard, complaint, busifavor, violation].map((r) => [r.path, r]),
+);

@@ -20,6 +20,7 @@ export {
     SETTING_NAMES,
     type SettingName,
     type Settings,
+    UNSET_REPLIES,
     type UnsetReply,
 } from "./state";
-export type { Emulator, EmulatorOptions, Fault, MerchantCredentials, RecordedRequest } from "./types";
+export type { Emulator, EmulatorOptions, Fault, FaultMatch, MerchantCredentials, RecordedRequest } from "./types";

@@ -36,7 +36,7 @@ export interface SigningIdentity {
     readonly publicKey: string;
 }
 
-/** WeChat Pay's side of the keys: shared by every merchant of an emulator. */
+/** WeChat Pay's side of the keys for one merchant (each merchant of an emulator has its own). */
 export interface WechatpayIdentities {
     /** The public-key scheme (`Wechatpay-Serial: PUB_KEY_ID_…`). */
     readonly publicKey: SigningIdentity;
@@ -137,21 +137,26 @@ function differentFrom(taken: string, make: () => string): string {
     return value;
 }
 
-// Key generation takes a few hundred milliseconds; one set per process keeps test suites that start many
-// emulators fast. WeChat Pay's keys are the same for every merchant in reality too.
-let shared: Promise<WechatpayIdentities> | undefined;
+// Key generation takes a few hundred milliseconds; caching the identities by the merchant's position keeps test
+// suites that start many emulators fast. Within one emulator every merchant has its own identities, as in WeChat Pay,
+// where each merchant applies for its own public key (微信支付公钥, with its PUB_KEY_ID) in 账户中心 → API安全
+// (https://pay.weixin.qq.com/docs/merchant/products/update-pub-key/wxp-pub-key-guide.html): a client that verifies merchant B's replies with merchant
+// A's key must fail.
+const byPosition: Array<Promise<WechatpayIdentities> | undefined> = [];
 
-/** The process-wide WeChat Pay identities, generated on first use. */
-export function sharedWechatpayIdentities(): Promise<WechatpayIdentities> {
-    if (shared === undefined) {
-        const pending = generateWechatpayIdentities();
-        shared = pending;
+/** The WeChat Pay identities of the merchant at `position` in an emulator, generated on first use per process. */
+export function wechatpayIdentitiesAt(position: number): Promise<WechatpayIdentities> {
+    let pending = byPosition[position];
+    if (pending === undefined) {
+        const created = generateWechatpayIdentities();
+        pending = created;
+        byPosition[position] = created;
         // A failed generation must not poison every later emulator.
-        pending.catch(() => {
-            if (shared === pending) {
-                shared = undefined;
+        created.catch(() => {
+            if (byPosition[position] === created) {
+                byPosition[position] = undefined;
             }
         });
     }
-    return shared;
+    return pending;
 }

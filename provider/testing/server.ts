@@ -9,19 +9,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIPv4 } from "node:net";
 import { type Answer, ROUTES, type Route } from "./apis";
 import { NonceLog, parseAuthorization, signResponse, verifyRequest } from "./auth";
-import { generateMerchantKeys, type MerchantKeys, sharedWechatpayIdentities, type WechatpayIdentities } from "./keys";
+import { generateMerchantKeys, type MerchantKeys, type WechatpayIdentities, wechatpayIdentitiesAt } from "./keys";
 import {
     assertMchid,
     EmulatorError,
-    MembercardState,
     type MerchantKind,
+    NotifySettingsState,
     type SettingName,
     type Settings,
+    UNSET_REPLIES,
+    type UnsetReply,
 } from "./state";
-import type { Emulator, EmulatorOptions, Fault, MerchantCredentials, RecordedRequest } from "./types";
-
-/** The member-card callback's path (the other APIs' paths are in apis.ts). */
-export const CALLBACK_PATH = "/v3/marketing/membercard-open/callback";
+import type { Emulator, EmulatorOptions, Fault, FaultMatch, MerchantCredentials, RecordedRequest } from "./types";
 
 /** The first merchant when none is given. */
 export const DEFAULT_MCHID = "1900000001";
@@ -36,7 +35,25 @@ interface Merchant {
     readonly mchid: string;
     readonly keys: MerchantKeys;
     readonly nonces: NonceLog;
+    /** WeChat Pay's keys for this merchant: its replies are signed with these. */
+    readonly identities: WechatpayIdentities;
 }
+
+/** A queued fault and the requests it may hit. */
+interface QueuedFault {
+    readonly fault: Fault;
+    readonly match: FaultMatch | undefined;
+}
+
+/** A signed reply as it went out, for the `replay` fault. */
+interface SentReply {
+    readonly status: number;
+    readonly headers: Record<string, string>;
+    readonly body: string | undefined;
+}
+
+/** Faults after which the operation IS applied, and the reply is then lost, late or an error. */
+const APPLIED_FIRST = new Set<Fault["kind"]>(["applied-then-error", "applied-then-reset", "applied-then-hang"]);
 
 /** What to answer, before signing. */
 interface Reply {
@@ -161,6 +178,24 @@ function validateFault(fault: Fault): void {
                 throw new TypeError("Fault reply-body needs a body string.");
             }
             return;
+        case "applied-then-error":
+            if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) {
+                throw new TypeError(`Fault status must be an HTTP error status (400-599), got ${fault.status}.`);
+            }
+            return;
+        case "apply-late":
+            if (!Number.isFinite(fault.ms) || fault.ms < 0) {
+                throw new TypeError(`Fault apply-late must be a non-negative number of ms, got ${fault.ms}.`);
+            }
+            return;
+        case "replay":
+            if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 100)) {
+                throw new TypeError(`Fault replay status must be an HTTP status, got ${fault.status}.`);
+            }
+            return;
+        case "applied-then-reset":
+        case "applied-then-hang":
+            return;
         case "html-404":
         case "unknown-route":
         case "bad-signature":
@@ -181,7 +216,8 @@ function validateFault(fault: Fault): void {
 class HttpEmulator implements Emulator {
     readonly baseUrl: string;
     private readonly log: RecordedRequest[] = [];
-    private readonly faults: Fault[] = [];
+    private readonly faults: QueuedFault[] = [];
+    private lastSigned: SentReply | undefined;
     private readonly merchants = new Map<string, Merchant>();
     private readonly defaultMchid: string;
     // Delayed answers waiting on a timer; close() wakes them so they can give up.
@@ -190,8 +226,7 @@ class HttpEmulator implements Emulator {
 
     constructor(
         private readonly server: Server,
-        private readonly identities: WechatpayIdentities,
-        private readonly state: MembercardState,
+        private readonly state: NotifySettingsState,
         private readonly options: EmulatorOptions,
         merchants: readonly Merchant[],
         host: string,
@@ -219,7 +254,7 @@ class HttpEmulator implements Emulator {
         if (merchant === undefined) {
             throw new Error(`Merchant ${mchid} does not exist in this emulator.`);
         }
-        const { publicKey, platform } = this.identities;
+        const { publicKey, platform } = merchant.identities;
         return {
             mchid,
             serial: merchant.keys.serial,
@@ -239,10 +274,13 @@ class HttpEmulator implements Emulator {
         if (this.merchants.has(mchid)) {
             throw new Error(`Merchant ${mchid} already exists in this emulator.`);
         }
-        const keys = await generateMerchantKeys(mchid);
+        const [keys, identities] = await Promise.all([
+            generateMerchantKeys(mchid),
+            wechatpayIdentitiesAt(this.merchants.size),
+        ]);
         // Checked again: a concurrent call for the same mchid may have won while keys were generated.
         this.state.addMerchant(mchid, opts.notifyUrl, opts.settings, opts.kind);
-        this.merchants.set(mchid, { mchid, keys, nonces: new NonceLog() });
+        this.merchants.set(mchid, { mchid, keys, nonces: new NonceLog(), identities });
         return this.credentials(mchid);
     }
 
@@ -262,14 +300,30 @@ class HttpEmulator implements Emulator {
         this.state.set(mchid, url, name);
     }
 
-    failNext(fault: Fault, times = 1): void {
+    failNext(fault: Fault, times = 1, match?: FaultMatch): void {
         validateFault(fault);
         if (!Number.isInteger(times) || times < 1) {
             throw new TypeError(`times must be a positive integer, got ${times}.`);
         }
         for (let i = 0; i < times; i++) {
-            this.faults.push(fault);
+            this.faults.push({ fault, match });
         }
+    }
+
+    setUnsetReply(reply: UnsetReply, mchid?: string): void {
+        this.state.setUnsetReply(reply, mchid);
+    }
+
+    /** Takes the first queued fault that may hit this request. */
+    private takeFault(method: string, path: string): Fault | undefined {
+        const pathname = path.split("?")[0] ?? path;
+        const index = this.faults.findIndex(
+            ({ match }) =>
+                match === undefined ||
+                ((match.method === undefined || match.method === method) &&
+                    (match.path === undefined || match.path === pathname)),
+        );
+        return index < 0 ? undefined : this.faults.splice(index, 1)[0]?.fault;
     }
 
     corruptNextSignature(): void {
@@ -301,6 +355,25 @@ class HttpEmulator implements Emulator {
         return this.closing;
     }
 
+    private first(): Merchant {
+        const merchant = this.merchants.get(this.defaultMchid);
+        if (merchant === undefined) {
+            throw new Error("unreachable: an emulator has at least one merchant");
+        }
+        return merchant;
+    }
+
+    /** Resolves when close() is called. */
+    private untilClosed(): Promise<void> {
+        return new Promise((resolve) => {
+            if (this.closed) {
+                resolve();
+            } else {
+                this.sleepers.add(resolve);
+            }
+        });
+    }
+
     private get closed(): boolean {
         return this.closing !== undefined;
     }
@@ -320,7 +393,7 @@ class HttpEmulator implements Emulator {
     private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const at = Date.now();
         const { raw, tooLarge } = await readBody(req);
-        const fault = this.faults.shift();
+        const fault = this.takeFault(req.method ?? "", req.url ?? "");
         const wechatpaySerial = header(req, "wechatpay-serial");
         const base: RecordedRequest = {
             method: req.method ?? "",
@@ -344,6 +417,56 @@ class HttpEmulator implements Emulator {
             req.socket.destroy();
             this.record(base);
             return;
+        }
+        if (fault?.kind === "replay") {
+            // A signed reply sent earlier, resent as it was (its signature still verifies: WeChat Pay signs the
+            // timestamp, nonce and body, not the status or the request). The operation is NOT applied.
+            const old = this.lastSigned;
+            const status = fault.status ?? old?.status ?? 404;
+            res.writeHead(status, old?.headers ?? {});
+            res.end(old?.body);
+            base.status = status;
+            this.record(base);
+            return;
+        }
+        if (fault?.kind === "apply-late") {
+            // The request waits unanswered; WeChat Pay applies it after `ms`, whether or not the client still waits.
+            await this.sleep(fault.ms);
+        }
+        if (fault !== undefined && APPLIED_FIRST.has(fault.kind)) {
+            const applied = this.answer(req, raw);
+            base.status = applied.status;
+            if (fault.kind === "applied-then-reset") {
+                base.status = 0;
+                req.socket.destroy();
+                this.record(base);
+                return;
+            }
+            if (fault.kind === "applied-then-hang") {
+                // No answer until the client gives up (or the emulator closes).
+                base.status = 0;
+                this.record(base);
+                await Promise.race([once(req.socket, "close"), this.untilClosed()]);
+                req.socket.destroy();
+                return;
+            }
+            if (fault.kind === "applied-then-error") {
+                const error: Reply =
+                    fault.code === undefined
+                        ? // A gateway in front of WeChat Pay: no body, no signature.
+                          { status: fault.status, unsigned: true }
+                        : errorReply(new EmulatorError(fault.status, fault.code, `Emulated ${fault.code}.`));
+                const responseSerial = this.send(res, wechatpaySerial, error, undefined, base, mchid);
+                base.status = error.status;
+                if (error.code !== undefined) {
+                    base.code = error.code;
+                }
+                if (responseSerial !== undefined) {
+                    base.responseSerial = responseSerial;
+                }
+                this.record(base);
+                return;
+            }
         }
         if (fault?.kind === "delay") {
             await this.sleep(fault.ms);
@@ -376,7 +499,13 @@ class HttpEmulator implements Emulator {
                 reply = { ...reply, status: 200, body: fault.body };
             }
         }
-        const responseSerial = this.send(res, wechatpaySerial, reply, fault, base);
+        if (req.socket.destroyed) {
+            // The client gave up (an `apply-late` fault): the operation happened, nobody hears the answer.
+            base.status = 0;
+            this.record(base);
+            return;
+        }
+        const responseSerial = this.send(res, wechatpaySerial, reply, fault, base, mchid);
         base.status = reply.status;
         if (reply.code !== undefined) {
             base.code = reply.code;
@@ -399,36 +528,11 @@ class HttpEmulator implements Emulator {
             const query = path.indexOf("?");
             const pathname = query < 0 ? path : path.slice(0, query);
             const route = ROUTES.get(pathname);
-            if (route !== undefined) {
-                return this.answerRoute(route, req, raw, path, query < 0 ? "" : path.slice(query + 1));
-            }
-            if (pathname !== CALLBACK_PATH) {
+            if (route === undefined) {
                 // Routed before the signature is checked, so unsigned (see Reply.unsigned).
                 return { ...errorReply(new EmulatorError(404, "NOT_FOUND", `No API at ${pathname}.`)), unsigned: true };
             }
-            const method = req.method ?? "";
-            if (method !== "GET" && method !== "PATCH") {
-                throw new EmulatorError(405, "INVALID_REQUEST", `${method} is not allowed here; use GET or PATCH.`);
-            }
-            checkHttpRules(req);
-            const merchant = this.authenticate(req, raw, method, path);
-            if (method === "GET") {
-                return { status: 200, body: JSON.stringify(this.state.query(merchant.mchid)) };
-            }
-            const contentType = header(req, "content-type");
-            if (contentType === undefined || mediaTypes(contentType)[0] !== "application/json") {
-                throw new EmulatorError(400, "INVALID_REQUEST", "Content-Type must be application/json.");
-            }
-            let text: string;
-            try {
-                text = utf8.decode(raw);
-            } catch {
-                throw new EmulatorError(400, "PARAM_ERROR", "Request body is not valid UTF-8.");
-            }
-            const updated = this.state.update(merchant.mchid, text);
-            return this.options.patchReply === "no-content"
-                ? { status: 204 }
-                : { status: 200, body: JSON.stringify(updated) };
+            return this.answerRoute(route, req, raw, path, query < 0 ? "" : path.slice(query + 1));
         } catch (error) {
             if (error instanceof EmulatorError) {
                 return errorReply(error);
@@ -449,7 +553,7 @@ class HttpEmulator implements Emulator {
             checkHttpRules(req);
             const merchant = this.authenticate(req, raw, method, path);
             let body = "";
-            if (method === "POST" || method === "PUT") {
+            if (method === "POST" || method === "PUT" || method === "PATCH") {
                 const contentType = header(req, "content-type");
                 if (contentType === undefined || mediaTypes(contentType)[0] !== "application/json") {
                     throw new EmulatorError(400, "INVALID_REQUEST", "Content-Type must be application/json.");
@@ -466,6 +570,7 @@ class HttpEmulator implements Emulator {
                 method,
                 body,
                 query: new URLSearchParams(search),
+                ...(this.options.patchReply !== undefined ? { patchReply: this.options.patchReply } : {}),
             });
             return fromAnswer(answer);
         } catch (error) {
@@ -496,11 +601,13 @@ class HttpEmulator implements Emulator {
         reply: Reply,
         fault: Fault | undefined,
         record: RecordedRequest,
+        mchid: string | undefined,
     ): string | undefined {
-        // The request header picks the scheme: the public key's id selects it, anything else gets the platform
-        // certificate, as WeChat Pay does.
-        const publicKeyMode = wechatpaySerial === this.identities.publicKey.serial;
-        const identity = publicKeyMode ? this.identities.publicKey : this.identities.platform;
+        // The merchant the request names picks WeChat Pay's keys (each merchant has its own); the request header picks
+        // the scheme: the public key's id selects it, anything else gets the platform certificate, as WeChat Pay does.
+        const identities = (this.merchants.get(mchid ?? this.defaultMchid) ?? this.first()).identities;
+        const publicKeyMode = wechatpaySerial === identities.publicKey.serial;
+        const identity = publicKeyMode ? identities.publicKey : identities.platform;
         const body = reply.body ?? "";
         const now = Math.floor(Date.now() / 1000);
         const headers: Record<string, string> = {
@@ -523,7 +630,7 @@ class HttpEmulator implements Emulator {
             case "missing-headers":
                 break;
             case "unknown-serial": {
-                const strangers = this.identities.strangers;
+                const strangers = identities.strangers;
                 signature = signResponse(publicKeyMode ? strangers.publicKey : strangers.platform, body, now);
                 break;
             }
@@ -547,6 +654,9 @@ class HttpEmulator implements Emulator {
             headers["Wechatpay-Nonce"] = signature.nonce;
             headers["Wechatpay-Serial"] = signature.serial;
             headers["Wechatpay-Signature"] = signature.signature;
+        }
+        if (signature !== undefined && fault === undefined) {
+            this.lastSigned = { status: reply.status, headers: { ...headers }, body: reply.body };
         }
         res.writeHead(reply.status, headers);
         if (fault?.kind === "trickle") {
@@ -634,9 +744,10 @@ function resolveOptions(options: EmulatorOptions): { host: string; port: number 
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new TypeError(`Emulator port must be an integer from 0 to 65535, got ${port}.`);
     }
-    const unset = options.unsetReply;
-    if (unset !== undefined && unset !== "not-found" && unset !== "empty" && unset !== "bad-request") {
-        throw new TypeError(`unsetReply must be "not-found", "empty" or "bad-request", got ${String(unset)}.`);
+    for (const unset of [options.unsetReply, ...(options.merchants ?? []).map((m) => m.unsetReply)]) {
+        if (unset !== undefined && !UNSET_REPLIES.includes(unset)) {
+            throw new TypeError(`unsetReply must be one of ${UNSET_REPLIES.join(", ")}; got ${String(unset)}.`);
+        }
     }
     const patch = options.patchReply;
     if (patch !== undefined && patch !== "body" && patch !== "no-content") {
@@ -661,20 +772,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (wanted.length === 0) {
         throw new TypeError("merchants must list at least one merchant.");
     }
-    const state = new MembercardState(options.unsetReply);
-    for (const { mchid, notifyUrl, settings, kind } of wanted) {
+    const state = new NotifySettingsState(options.unsetReply);
+    for (const { mchid, notifyUrl, settings, kind, unsetReply } of wanted) {
         state.addMerchant(mchid, notifyUrl, settings, kind);
+        if (unsetReply !== undefined) {
+            state.setUnsetReply(unsetReply, mchid);
+        }
     }
-    const [identities, ...keys] = await Promise.all([
-        sharedWechatpayIdentities(),
-        ...wanted.map(({ mchid }) => generateMerchantKeys(mchid)),
+    const [keys, identities] = await Promise.all([
+        Promise.all(wanted.map(({ mchid }) => generateMerchantKeys(mchid))),
+        Promise.all(wanted.map((_, i) => wechatpayIdentitiesAt(i))),
     ]);
     const merchants = wanted.map(({ mchid }, i): Merchant => {
         const merchantKeys = keys[i];
-        if (merchantKeys === undefined) {
-            throw new Error("unreachable: one key pair per merchant");
+        const merchantIdentities = identities[i];
+        if (merchantKeys === undefined || merchantIdentities === undefined) {
+            throw new Error("unreachable: one key pair and one identity per merchant");
         }
-        return { mchid, keys: merchantKeys, nonces: new NonceLog() };
+        return { mchid, keys: merchantKeys, nonces: new NonceLog(), identities: merchantIdentities };
     });
 
     const server = createServer();
@@ -690,5 +805,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.close();
         throw new Error("Emulator is not listening on a TCP port.");
     }
-    return new HttpEmulator(server, identities, state, options, merchants, host, address.port);
+    return new HttpEmulator(server, state, options, merchants, host, address.port);
 }

@@ -4,8 +4,6 @@
  * an {@link EmulatorError}.
  */
 
-import { notifyUrlRuleBroken } from "./notifyUrlRules";
-
 /**
  * An error answer, in WeChat Pay's shape: the HTTP status plus the `{"code","message"}` body.
  *
@@ -26,13 +24,73 @@ export class EmulatorError extends Error {
     }
 }
 
-/** What `GET` answers for a merchant that never set a callback URL (WeChat does not document it). */
-export type UnsetReply = "not-found" | "empty" | "bad-request";
+/**
+ * What a GET answers when the merchant has no URL set. `"documented"` is each API's own reply (documented for
+ * complaints and violations; for the member card and merchant coupons, undocumented: 404 `RESOURCE_NOT_EXISTS`).
+ * The others answer the same for every API, to show that any signed reply that plainly says "none" is read as none:
+ * a signed 404/400 with `RESOURCE_NOT_EXISTS` or `NOT_FOUND`, or a signed 200 whose URL field is `""`, `null` or
+ * missing. `"not-found"`, `"bad-request"` and `"empty"` are older names of `"404 RESOURCE_NOT_EXISTS"`,
+ * `"400 RESOURCE_NOT_EXISTS"` and `"200 empty"`.
+ */
+export type UnsetReply =
+    | "documented"
+    | "404 RESOURCE_NOT_EXISTS"
+    | "404 NOT_FOUND"
+    | "400 RESOURCE_NOT_EXISTS"
+    | "400 NOT_FOUND"
+    | "200 empty"
+    | "200 null"
+    | "200 missing"
+    | "not-found"
+    | "empty"
+    | "bad-request";
 
-/** The JSON body of a successful GET or PATCH, in WeChat's field names. */
-export interface CallbackBody {
-    notify_url: string;
-    mchid: string;
+/** Every {@link UnsetReply}, for option checks and tests. */
+export const UNSET_REPLIES: readonly UnsetReply[] = [
+    "documented",
+    "404 RESOURCE_NOT_EXISTS",
+    "404 NOT_FOUND",
+    "400 RESOURCE_NOT_EXISTS",
+    "400 NOT_FOUND",
+    "200 empty",
+    "200 null",
+    "200 missing",
+    "not-found",
+    "empty",
+    "bad-request",
+];
+
+/**
+ * The answer of a GET when `mchid` has no URL for a setting: `documented` is thrown as is for `"documented"`;
+ * `field` is the API's URL field, and `withMchid` whether its replies carry `mchid`.
+ */
+export function noneSetAnswer(
+    reply: UnsetReply,
+    documented: EmulatorError,
+    mchid: string,
+    field: string,
+    withMchid: boolean,
+): { status: number; body: Record<string, unknown> } {
+    const base = withMchid ? { mchid } : {};
+    switch (reply) {
+        case "documented":
+            throw documented;
+        case "200 empty":
+        case "empty":
+            return { status: 200, body: { ...base, [field]: "" } };
+        case "200 null":
+            return { status: 200, body: { ...base, [field]: null } };
+        case "200 missing":
+            return { status: 200, body: base };
+        case "not-found":
+            throw new EmulatorError(404, "RESOURCE_NOT_EXISTS", documented.message);
+        case "bad-request":
+            throw new EmulatorError(400, "RESOURCE_NOT_EXISTS", documented.message);
+        default: {
+            const [status, code] = reply.split(" ");
+            throw new EmulatorError(Number(status), code ?? "NOT_FOUND", documented.message);
+        }
+    }
 }
 
 export { NOTIFY_URL_MAX_LENGTH } from "./notifyUrlRules";
@@ -63,13 +121,32 @@ export type MerchantKind = "merchant" | "partner";
 export type Settings = Partial<Record<SettingName, string>>;
 
 /** The settings of every merchant of one emulator, keyed by mchid. */
-export class MembercardState {
+export class NotifySettingsState {
     // What each merchant started with, so reset() can put it back.
     private readonly initial = new Map<string, Settings>();
     private readonly live = new Map<string, Settings>();
     private readonly kinds = new Map<string, MerchantKind>();
+    private readonly unsetReplies = new Map<string, UnsetReply>();
 
-    constructor(private readonly unsetReply: UnsetReply = "not-found") {}
+    constructor(private defaultUnsetReply: UnsetReply = "documented") {}
+
+    /** What a GET answers for `mchid` when none is set (see {@link UnsetReply}). */
+    unsetReply(mchid: string): UnsetReply {
+        return this.unsetReplies.get(mchid) ?? this.defaultUnsetReply;
+    }
+
+    /** Sets the none-set reply of one merchant, or (without `mchid`) the default of every merchant. */
+    setUnsetReply(reply: UnsetReply, mchid?: string): void {
+        if (!UNSET_REPLIES.includes(reply)) {
+            throw new TypeError(`unsetReply must be one of ${UNSET_REPLIES.join(", ")}; got ${String(reply)}.`);
+        }
+        if (mchid === undefined) {
+            this.defaultUnsetReply = reply;
+        } else {
+            this.assertKnown(mchid);
+            this.unsetReplies.set(mchid, reply);
+        }
+    }
 
     /**
      * Registers a merchant; `notifyUrl` is the member-card URL it already has set, `settings` the others (not
@@ -125,69 +202,10 @@ export class MembercardState {
         }
     }
 
-    /** `GET /v3/marketing/membercard-open/callback`. */
-    query(mchid: string): CallbackBody {
-        const notifyUrl = this.get(mchid);
-        if (notifyUrl !== undefined) {
-            return { notify_url: notifyUrl, mchid };
-        }
-        const message = `No member-card callback URL has been set for merchant ${mchid}.`;
-        switch (this.unsetReply) {
-            case "empty":
-                return { notify_url: "", mchid };
-            case "bad-request":
-                throw new EmulatorError(400, "RESOURCE_NOT_EXISTS", message);
-            case "not-found":
-                throw new EmulatorError(404, "RESOURCE_NOT_EXISTS", message);
-        }
-    }
-
-    /** `PATCH /v3/marketing/membercard-open/callback` with the request body text. */
-    update(mchid: string, bodyText: string): CallbackBody {
-        this.assertKnown(mchid);
-        const notifyUrl = parsePatchBody(bodyText);
-        this.set(mchid, notifyUrl);
-        return { notify_url: notifyUrl, mchid };
-    }
-
     private assertKnown(mchid: string): void {
         if (!this.initial.has(mchid)) {
             throw new Error(`Merchant ${mchid} does not exist in this emulator.`);
         }
-    }
-}
-
-/** Parses and validates a PATCH body; returns the notify_url or throws 400 PARAM_ERROR. */
-export function parsePatchBody(bodyText: string): string {
-    let body: unknown;
-    try {
-        body = JSON.parse(bodyText);
-    } catch {
-        throw paramError('request body is not valid JSON; send {"notify_url":"https://…"}');
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        throw paramError('request body must be a JSON object: {"notify_url":"https://…"}');
-    }
-    const extra = Object.keys(body).filter((key) => key !== "notify_url");
-    if (extra.length > 0) {
-        throw paramError(`request body has unexpected field(s) ${extra.join(", ")}; it takes only notify_url`);
-    }
-    if (!("notify_url" in body)) {
-        throw paramError("notify_url is required");
-    }
-    const notifyUrl = body.notify_url;
-    if (typeof notifyUrl !== "string") {
-        throw paramError("notify_url must be a string");
-    }
-    validateNotifyUrl(notifyUrl);
-    return notifyUrl;
-}
-
-/** WeChat Pay's documented notify_url rules (see notifyUrlRules.ts); throws 400 PARAM_ERROR for the first one broken. */
-export function validateNotifyUrl(notifyUrl: string): void {
-    const broken = notifyUrlRuleBroken(notifyUrl);
-    if (broken !== undefined) {
-        throw paramError(broken);
     }
 }
 

@@ -12,7 +12,7 @@ export interface MerchantCredentials {
     serial: string;
     /** PKCS#8 PEM text of the merchant private key. */
     privateKey: string;
-    /** `PUB_KEY_ID_…` of WeChat Pay's public key (the same for all merchants of one emulator). */
+    /** `PUB_KEY_ID_…` of WeChat Pay's public key for this merchant (each merchant has its own). */
     publicKeyId: string;
     /** SPKI PEM of WeChat Pay's public key. */
     publicKey: string;
@@ -30,12 +30,18 @@ export interface EmulatorOptions {
      * call the violation-notification API).
      * @default [{ mchid: "1900000001" }] (a direct merchant with nothing set)
      */
-    merchants?: Array<{ mchid: string; notifyUrl?: string; settings?: Settings; kind?: MerchantKind }>;
+    merchants?: Array<{
+        mchid: string;
+        notifyUrl?: string;
+        settings?: Settings;
+        kind?: MerchantKind;
+        /** This merchant's answer to a GET when none is set (overrides `unsetReply`). */
+        unsetReply?: UnsetReply;
+    }>;
     /**
-     * What GET answers when a merchant never set a URL. WeChat Pay does not document it; the default,
-     * a signed 404 `RESOURCE_NOT_EXISTS`, is the one reply the provider takes as "nothing is set". The others
-     * (200 with `"notify_url":""`, 400 RESOURCE_NOT_EXISTS) exist to show that the provider refuses them.
-     * @default "not-found"
+     * What a GET answers when a merchant has no URL set, for every API (see {@link UnsetReply}): each API's own
+     * reply by default, or one shape of a signed "none" for all of them.
+     * @default "documented"
      */
     unsetReply?: UnsetReply;
     /**
@@ -118,7 +124,34 @@ export type Fault =
     /** A 200 whose chunked body runs to `bytes` bytes, written as fast as the client reads (the operation IS applied). */
     | { kind: "oversized"; bytes: number }
     /** Answer a 2xx with this body instead, correctly signed (the operation IS applied). */
-    | { kind: "reply-body"; body: string };
+    | { kind: "reply-body"; body: string }
+    /**
+     * The operation IS applied, then the answer is an error: with `code`, WeChat Pay's signed JSON (`SYSTEM_ERROR`);
+     * without, a gateway's unsigned reply with no body (a 502 or 504 in front of WeChat Pay).
+     */
+    | { kind: "applied-then-error"; status: number; code?: string }
+    /** The operation IS applied, then the connection is destroyed before any answer. */
+    | { kind: "applied-then-reset" }
+    /** The operation IS applied, then no answer comes until the client gives up. */
+    | { kind: "applied-then-hang" }
+    /**
+     * No answer for `ms` milliseconds; then the operation IS applied, and answered if the client still waits. With
+     * `ms` past the client's timeout, the write lands after the client moved on (a late, stale attempt).
+     */
+    | { kind: "apply-late"; ms: number }
+    /**
+     * Resend the last signed reply this emulator sent (same headers, nonce and body; its signature verifies), with
+     * `status` if given: what a machine in the middle can do within WeChat Pay's 5-minute window. NOT applied.
+     */
+    | { kind: "replay"; status?: number };
+
+/** Which requests a queued fault may hit; a field left out matches anything. */
+export interface FaultMatch {
+    /** `GET`, `PATCH`, `POST`, `PUT` or `DELETE`. */
+    method?: string;
+    /** The path without the query, e.g. `/v3/marketing/membercard-open/callback`. */
+    path?: string;
+}
 
 /** A running emulator of WeChat Pay's notify-URL APIs. */
 export interface Emulator {
@@ -141,8 +174,13 @@ export interface Emulator {
     setting(name: SettingName, mchid?: string): string | undefined;
     /** Changes one API's setting out of band, as the Pay platform UI would; `undefined` unsets it. */
     setSetting(name: SettingName, url: string | undefined, mchid?: string): void;
-    /** Queues a fault for the next `times` (default 1) requests, whatever they are. */
-    failNext(fault: Fault, times?: number): void;
+    /**
+     * Queues a fault for the next `times` (default 1) requests that `match` (default: whatever they are). Faults are
+     * taken in the order queued, each by the first request it matches.
+     */
+    failNext(fault: Fault, times?: number, match?: FaultMatch): void;
+    /** What a GET answers when none is set: for one merchant, or (without `mchid`) the default for all. */
+    setUnsetReply(reply: UnsetReply, mchid?: string): void;
     /** Same as `failNext({ kind: "bad-signature" })`. */
     corruptNextSignature(): void;
     /**

@@ -44,11 +44,12 @@ describe("credentials", () => {
         expect(creds.publicKey).not.toBe(creds.platformPublicKey);
     });
 
-    it("gives each merchant its own key and serial, and shares WeChat Pay's", () => {
+    it("gives each merchant its own key and serial, and its own WeChat Pay keys", () => {
         expect(other.serial).not.toBe(creds.serial);
         expect(other.privateKey).not.toBe(creds.privateKey);
-        expect(other.publicKeyId).toBe(creds.publicKeyId);
-        expect(other.platformSerial).toBe(creds.platformSerial);
+        expect(other.publicKeyId).not.toBe(creds.publicKeyId);
+        expect(other.publicKey).not.toBe(creds.publicKey);
+        expect(other.platformSerial).not.toBe(creds.platformSerial);
     });
 
     it("throws for an unknown merchant", () => {
@@ -344,7 +345,7 @@ describe("HTTP rules", () => {
         expect(errorOf(reply)).toEqual({
             status: 405,
             code: "INVALID_REQUEST",
-            message: `${method} is not allowed here; use GET or PATCH.`,
+            message: `${method} is not allowed here; use GET, PATCH.`,
         });
         expect(reply.headers.allow).toBe("GET, PATCH");
     });
@@ -367,21 +368,21 @@ describe("HTTP rules", () => {
 
 describe("PATCH body rules", () => {
     it.each<[string, string | Buffer, string]>([
-        ["invalid JSON", "{notify_url:", 'request body is not valid JSON; send {"notify_url":"https://…"}'],
-        ["an empty body", "", 'request body is not valid JSON; send {"notify_url":"https://…"}'],
-        ["an array", "[]", 'request body must be a JSON object: {"notify_url":"https://…"}'],
-        ["null", "null", 'request body must be a JSON object: {"notify_url":"https://…"}'],
-        ["a string", '"https://a.example.com/x"', 'request body must be a JSON object: {"notify_url":"https://…"}'],
+        ["invalid JSON", "{notify_url:", "request body is not valid JSON"],
+        ["an empty body", "", "request body is not valid JSON"],
+        ["an array", "[]", "request body must be a JSON object"],
+        ["null", "null", "request body must be a JSON object"],
+        ["a string", '"https://a.example.com/x"', "request body must be a JSON object"],
         ["no notify_url", "{}", "notify_url is required"],
         [
             "an extra field",
             `{"notify_url":"${URL_A}","mchid":"1900000001"}`,
-            "request body has unexpected field(s) mchid; it takes only notify_url",
+            "request body has unexpected field(s) mchid; it takes notify_url",
         ],
         [
             "a camelCase field",
             `{"notifyUrl":"${URL_A}"}`,
-            "request body has unexpected field(s) notifyUrl; it takes only notify_url",
+            "request body has unexpected field(s) notifyUrl; it takes notify_url",
         ],
         ["a number", '{"notify_url":42}', "notify_url must be a string"],
         ["null notify_url", '{"notify_url":null}', "notify_url must be a string"],
@@ -467,7 +468,7 @@ describe("unset and PATCH reply variants", () => {
     });
 
     it.each<["empty" | "bad-request", number, string]>([
-        ["empty", 200, '{"notify_url":"","mchid":"1900000001"}'],
+        ["empty", 200, '{"mchid":"1900000001","notify_url":""}'],
         [
             "bad-request",
             400,
