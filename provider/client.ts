@@ -2,11 +2,13 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { AxiosInstance, AxiosResponse } from "axios";
 import type { ResolvedConfig } from "./config";
-import { type NotifyEndpoint, type ReplyCode, shownPath } from "./endpoint";
+import { type NotifyEndpoint, shownPath } from "./endpoint";
 import { MEMBERCARD_CALLBACK } from "./endpoints";
 import {
     errorFrom,
+    headerOf,
     MAX_REPLY_BYTES,
+    NONE_CODES,
     parseBody,
     type Received,
     type RequestTarget,
@@ -15,7 +17,15 @@ import {
     WechatpayResponseError,
     WechatpayStateError,
 } from "./errors";
-import { type AttemptOutcome, backoffDelay, describeOutcome, isNetworkFailure, isTransient, outcomeOf } from "./retry";
+import {
+    type AttemptOutcome,
+    backoffDelay,
+    describeOutcome,
+    isNetworkFailure,
+    isTransient,
+    mayHaveApplied,
+    outcomeOf,
+} from "./retry";
 
 /** The live notify-URL setting of one merchant at one API. */
 export interface CallbackSetting {
@@ -60,30 +70,43 @@ interface Reply {
 
 const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 
-const matches = (reply: Reply, expected: ReplyCode | undefined): boolean =>
-    expected !== undefined && reply.status === expected.status && parseBody(reply.data).code === expected.code;
+const isObject = (data: unknown): data is Record<string, unknown> =>
+    typeof data === "object" && data !== null && !Array.isArray(data) && !Buffer.isBuffer(data);
 
 /**
- * The one place that decides "no notify URL is set", from a GET reply that already passed the SDK's signature check
- * (the client admits the endpoint's unset status to that check, see `validateStatus` below, so an unsigned or forged
- * reply never gets here: it is an error that says what was received). Status and code must both be the endpoint's
- * documented (or, where undocumented, chosen) unset reply: the same code means other things elsewhere (WeChat Pay
- * answers `RESOURCE_NOT_EXISTS` when no platform certificate is available, for one), and a bare 404 from a proxy or an
- * unknown route is never "unset".
+ * The one place that decides "no notify URL is set", from a reply that already passed the SDK's signature check (the
+ * client has the SDK verify every reply, whatever its status, so an unsigned or forged reply never gets here: it is
+ * an error that says what was received). WeChat Pay signs its reply to every request whose signature it verified
+ * ("对于签名验证成功的请求，微信支付API v3会使用微信支付的平台私钥对应答进行签名",
+ * https://pay.weixin.qq.com/wiki/doc/apiv3_partner/wechatpay/wechatpay3_3.shtml), so a verified reply is WeChat Pay's
+ * own answer to this merchant's request.
  *
- * Member card (the default): what GET answers when nothing was ever set is not documented: the API page lists only
- * `200 {notify_url, mchid}` and the common error codes
- * (https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-call-back/get-notify-url.html), and neither
- * WeChat Pay's developer community nor the official SDKs show this endpoint's "unset" reply. WeChat Pay does say it
- * signs its reply to every request whose signature it verified ("对于签名验证成功的请求，微信支付API v3会使用微信支付的
- * 平台私钥对应答进行签名", https://pay.weixin.qq.com/wiki/doc/apiv3_partner/wechatpay/wechatpay3_3.shtml), so
- * "demonstrably sent by WeChat Pay" means signed and verified. Concluding "unset" drops a resource from state and
- * skips a restore, so only the narrowest reply counts: a verified `404` whose JSON body has the code
- * `RESOURCE_NOT_EXISTS` (WeChat Pay's APIv3 code for a missing resource). A 404 with any other code (such as a route
- * WeChat Pay does not serve), a 200 with an empty or missing `notify_url`, or a 400 are errors.
+ * What each GET answers when none is set is documented for complaints (400 `RESOURCE_NOT_EXISTS`) and violations
+ * (404 `NOT_FOUND`), and undocumented for the member card and merchant coupons
+ * (https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-call-back/get-notify-url.html lists only
+ * `200 {notify_url, mchid}`). Reading a signed "none" as an error makes a first `pulumi up` fail on a merchant that
+ * never set a URL, and nothing else can be meant by such a reply, so every signed reply for this merchant that plainly
+ * carries no URL means none: a 404 or 400 whose code is `RESOURCE_NOT_EXISTS` or `NOT_FOUND`, or a 2xx JSON object
+ * whose URL field is missing, `null` or `""` and whose `mchid` is this merchant's (violations' replies carry no
+ * `mchid`: there the signature alone says whose it is). Anything else (another code, another merchant, a body that is
+ * not a JSON object) is an error, never "none".
  */
-export function meansNoneSet(reply: Reply, endpoint: NotifyEndpoint = MEMBERCARD_CALLBACK): boolean {
-    return matches(reply, endpoint.unset);
+export function meansNoneSet(
+    reply: Reply,
+    endpoint: NotifyEndpoint = MEMBERCARD_CALLBACK,
+    mchid: string | undefined = undefined,
+): boolean {
+    if (reply.status === 400 || reply.status === 404) {
+        const { code } = parseBody(reply.data);
+        return code !== undefined && NONE_CODES.has(code);
+    }
+    if (!isSuccess(reply.status) || !isObject(reply.data)) {
+        return false;
+    }
+    const owner = reply.data.mchid;
+    const value = reply.data[endpoint.wireField];
+    const ours = owner === undefined ? endpoint.replyWithoutMchid === true : owner === mchid;
+    return ours && (value === undefined || value === null || value === "");
 }
 
 /**
@@ -208,12 +231,6 @@ export function createNotifyClient(
         // does not send this header itself.
         headers["Wechatpay-Serial"] = config.publicKeyId;
     }
-    // Non-2xx replies the SDK must verify because they can mean something other than failure: the endpoint's
-    // "unset" GET reply (meansNoneSet) and its "already gone" DELETE reply. Everything else is an error that
-    // errorFrom maps. 2xx includes 204: WeChat Pay signs it over an empty body ("若应答报文主体为空(如 HTTP 状态码为
-    // 204 No Content),最后一行仅为一个 \n",
-    // https://pay.weixin.qq.com/docs/merchant/development/interface-rules/build-verify-sign-src.html).
-    const admitted = new Set([endpoint.unset.status, ...(endpoint.absent ? [endpoint.absent.status] : [])]);
     const sdkConfig = {
         mchid: config.mchid,
         serial: config.serial,
@@ -223,7 +240,12 @@ export function createNotifyClient(
         headers,
         httpAgent: pools.httpAgent,
         httpsAgent: pools.httpsAgent,
-        validateStatus: (status: number) => isSuccess(status) || admitted.has(status),
+        // Every status reaches the SDK's verifier, which checks only replies that `validateStatus` admits
+        // (lib/decorator.js responseVerifier): a signed 4xx ("none set", NO_AUTH) is then known to be WeChat Pay's,
+        // and a signature that does not verify is reported as such whatever the status. 2xx includes 204: WeChat
+        // Pay signs it over an empty body ("若应答报文主体为空(如 HTTP 状态码为 204 No Content),最后一行仅为一个 \\n",
+        // https://pay.weixin.qq.com/docs/merchant/development/interface-rules/build-verify-sign-src.html).
+        validateStatus: () => true,
         // WeChat Pay never redirects. 0 also makes axios use Node's own http(s) rather than follow-redirects.
         maxRedirects: 0,
         // Refuses a longer body as it streams in (axios destroys the response stream past the cap).
@@ -243,22 +265,29 @@ export function createNotifyClient(
         [endpoint.wireField]: notifyUrl,
     });
 
-    const send = (method: string, data: WireSetting | undefined, options: CallOptions) =>
-        sendWithRetries(
-            http,
-            config,
-            target(method),
-            method === "GET" ? readUrl : endpoint.path,
-            data,
-            options.deadlineAt,
-        );
+    const send = (method: string, data: WireSetting | undefined, deadlineAt: number | undefined) =>
+        sendWithRetries(http, config, target(method), method === "GET" ? readUrl : endpoint.path, data, deadlineAt);
 
-    /** A GET reply read: the setting, "unset", or the error it is. */
+    /** A verified GET reply read: the setting, "none set", or the error it is. */
     const readSetting = (res: Reply): CallbackSetting => {
+        if (
+            isSuccess(res.status) &&
+            isObject(res.data) &&
+            res.data.mchid !== undefined &&
+            res.data.mchid !== config.mchid
+        ) {
+            // Another merchant's reply is an error before it is anything else, "none" included.
+            throw new WechatpayResponseError({
+                ...GET,
+                code: "OTHER_MERCHANT",
+                reason: `it is about merchant ${JSON.stringify(res.data.mchid)}, but the request was signed as merchant ${config.mchid}`,
+                received: readReply(res),
+            });
+        }
+        if (meansNoneSet(res, endpoint, config.mchid)) {
+            return { mchid: config.mchid, notifyUrl: undefined };
+        }
         if (!isSuccess(res.status)) {
-            if (meansNoneSet(res, endpoint)) {
-                return { mchid: config.mchid, notifyUrl: undefined };
-            }
             throw errorFrom(readReply(res), GET);
         }
         const setting = fromWire(res, config.mchid, GET, endpoint.wireField);
@@ -269,24 +298,35 @@ export function createNotifyClient(
     };
 
     const getCallback = async (options: CallOptions = {}): Promise<CallbackSetting> =>
-        readSetting(await send("GET", undefined, options));
+        readSetting(await send("GET", undefined, options.deadlineAt));
 
-    /** One write with `method`: its reply, and the setting it shows (undefined: confirm with a read). */
+    /**
+     * The signed read that settles a write whose outcome is unknown. It may send one attempt after the step's deadline:
+     * deciding from a read is always better than guessing, and a read changes nothing.
+     */
+    const confirmingRead = (options: CallOptions): Promise<CallbackSetting | undefined> =>
+        getCallback({ deadlineAt: Math.max(options.deadlineAt ?? 0, Date.now() + config.timeoutMs) }).catch(
+            () => undefined,
+        );
+
+    /** One write with `method`: the setting its reply shows (undefined: confirm with a read), or the error. */
     const write = async (
         method: string,
         notifyUrl: string,
         options: CallOptions,
-    ): Promise<{ res: AxiosResponse; confirmed: CallbackSetting | undefined }> => {
+    ): Promise<CallbackSetting | undefined> => {
         const to = target(method);
-        const res = await send(method, toWire(notifyUrl), options);
+        const res = await send(method, toWire(notifyUrl), options.deadlineAt);
         if (!isSuccess(res.status)) {
             throw errorFrom(readReply(res), to);
         }
         const confirmed = fromWire(res, config.mchid, to, endpoint.wireField);
         if (confirmed !== undefined && confirmed.notifyUrl !== notifyUrl) {
-            throw otherUrl(to, endpoint.wireField, notifyUrl, confirmed.notifyUrl, res);
+            throw Object.assign(otherUrl(to, endpoint.wireField, notifyUrl, confirmed.notifyUrl, res), {
+                uncertain: true,
+            });
         }
-        return { res, confirmed };
+        return confirmed;
     };
 
     const setCallback = async (
@@ -296,25 +336,27 @@ export function createNotifyClient(
     ): Promise<CallbackSetting> => {
         const method = exists ? endpoint.update : endpoint.create;
         let confirmed: CallbackSetting | undefined;
-        let accepted: AxiosResponse | undefined;
         try {
             // Repeating a write of the same URL is safe: it sets the same value again, so retries may resend it. A
             // create repeated after it landed may be refused; the read below then decides.
-            const written = await write(method, notifyUrl, options);
-            accepted = written.res;
-            confirmed = written.confirmed;
+            confirmed = await write(method, notifyUrl, options);
         } catch (e) {
-            const refusedCreate = method !== endpoint.update && isApiError4xx(e);
-            if (!isUncertain(e) && !refusedCreate) {
+            const refused = isApiError4xx(e) && !isUncertain(e);
+            const refusedCreate = refused && method !== endpoint.update;
+            const refusedUpdate = refused && method === endpoint.update && endpoint.update !== endpoint.create;
+            if (!isUncertain(e) && !refusedCreate && !refusedUpdate) {
                 throw e;
             }
-            // No trustworthy answer (an unverifiable or refused reply, or none at all), but the write may have
-            // happened: a verified read decides. If that read fails too, or shows another URL, the error stands.
-            // A refused create (what POST answers when one is already set is undocumented) is read the same way:
-            // if a URL is set after all, the update method replaces it.
-            const live = await getCallback(options).catch(() => undefined);
+            // The write may have happened (no trustworthy answer), or was refused in a way a read explains: a signed
+            // read decides. What a create answers when one is set, or an update when none is, is undocumented for
+            // the APIs that have both: the read shows which method applies.
+            const live = await confirmingRead(options);
             if (live?.notifyUrl === notifyUrl) {
                 return live;
+            }
+            if (refusedUpdate && live !== undefined && live.notifyUrl === undefined) {
+                // The setting disappeared since (or never landed): WeChat Pay says none is set, so create it.
+                return setCallback(notifyUrl, options, false);
             }
             if (refusedCreate && live !== undefined && live.notifyUrl !== undefined) {
                 const replaced = live.notifyUrl;
@@ -326,33 +368,28 @@ export function createNotifyClient(
                     throw withReplaced(err, replaced);
                 }
             }
-            throw e;
+            throw settled(e, live, endpoint);
         }
         if (confirmed !== undefined) {
             return confirmed;
         }
         // 204 or a body without the URL: confirm with a verified read rather than assume.
-        try {
-            const res = await send("GET", undefined, options);
-            const live = readSetting(res);
-            if (live.notifyUrl !== notifyUrl) {
-                throw otherUrl(GET, endpoint.wireField, notifyUrl, live.notifyUrl, res);
-            }
+        const live = await confirmingRead(options);
+        if (live?.notifyUrl === notifyUrl) {
             return live;
-        } catch (e) {
-            // WeChat Pay accepted the write, so it may well be live whatever this read says: the failure is uncertain
-            // (create keeps the resource with the URL it replaced), never a plain error that would drop the record.
-            if (isUncertain(e) || accepted === undefined) {
-                throw e;
-            }
-            const why = e instanceof Error ? e.message : String(e);
-            throw new WechatpayResponseError({
-                ...target(method),
-                code: "UNCONFIRMED",
-                reason: `WeChat Pay accepted it without showing the URL, and the read-back to confirm it failed (${why})`,
-                received: readReply(accepted),
-            });
         }
+        // WeChat Pay accepted the write, so it may well be live whatever this read says: the failure is uncertain
+        // (create keeps the resource with the URL it replaced), never a plain error that would drop the record.
+        const error = new WechatpayResponseError({
+            ...target(method),
+            code: "UNCONFIRMED",
+            reason:
+                live === undefined
+                    ? "WeChat Pay accepted it without showing the URL, and the read-back to confirm it failed"
+                    : `WeChat Pay accepted it without showing the URL, and the read-back to confirm it shows ${live.notifyUrl ?? "none"}`,
+        });
+        error.uncertain = true;
+        throw error;
     };
 
     const deleteCallback = async (options: CallOptions = {}): Promise<void> => {
@@ -360,23 +397,40 @@ export function createNotifyClient(
             throw new WechatpayStateError(`${endpoint.name} has no DELETE: WeChat Pay cannot clear this setting`);
         }
         const to = target(endpoint.remove);
+        let failure: unknown;
+        let answeredSuccess = false;
         try {
-            const res = await send(endpoint.remove, undefined, options);
-            if (isSuccess(res.status) || matches(res, endpoint.absent)) {
-                return;
+            const res = await send(endpoint.remove, undefined, options.deadlineAt);
+            answeredSuccess = isSuccess(res.status);
+            if (!answeredSuccess && !meansNoneSet(res, endpoint, config.mchid)) {
+                failure = errorFrom(readReply(res), to);
             }
-            throw errorFrom(readReply(res), to);
         } catch (e) {
-            if (!isUncertain(e)) {
-                throw e;
-            }
-            // The DELETE may have landed: a verified read that shows nothing set confirms it.
-            const live = await getCallback(options).catch(() => undefined);
-            if (live !== undefined && live.notifyUrl === undefined) {
-                return;
-            }
-            throw e;
+            failure = e;
         }
+        if (failure !== undefined && !isUncertain(failure)) {
+            // WeChat Pay refused it (signed), and no earlier attempt may have landed: nothing changed.
+            throw failure;
+        }
+        // Every other outcome is confirmed by a signed read: a DELETE whose answer was lost and whose retry heard
+        // "none set", a success reply (which might be a replay of an earlier one), or no answer at all.
+        const live = await confirmingRead(options);
+        if (live !== undefined && live.notifyUrl === undefined) {
+            return;
+        }
+        if (failure !== undefined) {
+            throw settled(failure, live, endpoint);
+        }
+        const error = new WechatpayResponseError({
+            ...to,
+            code: "NOT_APPLIED",
+            reason:
+                live === undefined
+                    ? `WeChat Pay answered ${answeredSuccess ? "with success" : "that none is set"}, but the signed read to confirm it failed`
+                    : `WeChat Pay answered ${answeredSuccess ? "with success" : "that none is set"}, but a signed read right after still shows ${live.notifyUrl}`,
+        });
+        error.uncertain = true;
+        throw error;
     };
 
     return { getCallback, setCallback, deleteCallback };
@@ -386,6 +440,29 @@ const isApiError4xx = (e: unknown): boolean => {
     const err = e as { name?: unknown; status?: unknown };
     return err.name === "WechatpayApiError" && typeof err.status === "number" && err.status >= 400 && err.status < 500;
 };
+
+/**
+ * The error of a write whose outcome was unknown, after the signed read that tried to settle it: still uncertain (the
+ * write may land later), and saying what the read showed.
+ */
+function settled(e: unknown, live: CallbackSetting | undefined, endpoint: NotifyEndpoint): unknown {
+    if (typeof e !== "object" || e === null) {
+        return e;
+    }
+    const err = e as { message?: unknown; uncertain?: boolean };
+    if (err.uncertain === true && typeof err.message === "string") {
+        err.message = sentences(
+            err.message,
+            live === undefined
+                ? "The signed read to confirm the outcome failed too: WeChat Pay may or may not have applied it"
+                : `A signed read right after shows the ${endpoint.setting} is ${live.notifyUrl ?? "not set"} (not applied so far; it may still land)`,
+        );
+    }
+    return e;
+}
+
+/** Two sentences as one message, with one full stop between them. */
+export const sentences = (first: string, second: string): string => `${first.replace(/\.+$/, "")}. ${second}`;
 
 /** The URL a failed write may have replaced (someone else's, set between our read and our create), if known. */
 export function replacedBy(e: unknown): string | undefined {
@@ -397,12 +474,15 @@ const withReplaced = (e: unknown, replaced: string): unknown =>
     typeof e === "object" && e !== null ? Object.assign(e, { replaced }) : e;
 
 /**
- * True when a write (PATCH, POST, PUT, DELETE) may have been applied although it did not succeed: its reply could not be verified or was
- * refused (a signed 2xx that cannot be used, or one cut off at the size cap), or it got no answer (the request may
- * have reached WeChat Pay before the connection failed).
+ * True when a write (PATCH, POST, PUT, DELETE) may have been applied although it did not succeed: marked so by the
+ * client (an attempt got no answer after it may have left, a 5xx, a reply that could not be verified or used), or an
+ * unverifiable or unusable reply.
  */
 export function isUncertain(e: unknown): boolean {
-    const err = e as { name?: unknown; status?: unknown };
+    const err = e as { name?: unknown; status?: unknown; uncertain?: unknown };
+    if (err.uncertain === true) {
+        return true;
+    }
     if (err.name === "WechatpayVerificationError" || err.name === "WechatpayNetworkError") {
         return true;
     }
@@ -414,10 +494,48 @@ export function isUncertain(e: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How long a reply nonce is remembered: WeChat Pay's replies are valid for 5 minutes, plus clock skew. */
+const NONCE_MEMORY_MS = 6 * 60 * 1000;
+
+/**
+ * Reply nonces seen by this process (every client of every provider instance in it), with when they expire. The SDK
+ * checks the signature and the timestamp's 5-minute window but keeps no nonces, so a reply replayed within the window
+ * (by a machine in the middle) would verify; WeChat Pay makes a fresh nonce per reply, so one seen twice is a replay.
+ * Kept on `globalThis` so that every copy of this module in the provider host shares it.
+ */
+const seenNonces: Map<string, number> = (() => {
+    const key = Symbol.for("pulumi-wechatpay.replyNonces");
+    const store = globalThis as { [key]?: Map<string, number> };
+    store[key] ??= new Map();
+    return store[key];
+})();
+
+/** True when `nonce` was seen before (a replay); otherwise remembers it. */
+function replayed(nonce: string | undefined, now = Date.now()): boolean {
+    if (nonce === undefined) {
+        return false;
+    }
+    if (seenNonces.size > 10_000) {
+        for (const [seen, expires] of seenNonces) {
+            if (expires < now) {
+                seenNonces.delete(seen);
+            }
+        }
+    }
+    const expires = seenNonces.get(nonce);
+    if (expires !== undefined && expires >= now) {
+        return true;
+    }
+    seenNonces.set(nonce, now + NONCE_MEMORY_MS);
+    return false;
+}
+
 /**
  * One logical request: transient failures are retried with backoff, and a request to the primary domain that got
  * no answer at all goes once to the backup domain (as WeChat Pay's Java SDK does; the host is not signed). Nothing
- * new is sent after `deadlineAt`. The error thrown at the end lists what every attempt got.
+ * new is sent after `deadlineAt`. Resolves with a verified reply (2xx, or a 4xx for the caller to read); throws for
+ * everything else, listing what every attempt got, and marks the error `uncertain` when the request is a write and
+ * an attempt may have been applied.
  */
 async function sendWithRetries(
     http: AxiosInstance,
@@ -427,10 +545,19 @@ async function sendWithRetries(
     data: WireSetting | undefined,
     deadlineAt = Date.now() + config.deadlineMs,
 ): Promise<AxiosResponse> {
+    const write = target.method !== "GET";
     const attempts: string[] = [];
-    let retries = 0;
-    for (;;) {
-        let last: Received | undefined;
+    let uncertain = false;
+    let last: Received | undefined;
+    const fail = (received: Received): Error => {
+        const error = errorFrom(received, target, attempts);
+        if (write && uncertain) {
+            Object.assign(error, { uncertain: true });
+        }
+        return error;
+    };
+    for (let retries = 0; ; ) {
+        let sent = false;
         let outcome: AttemptOutcome = { kind: "other" };
         for (const baseURL of [config.baseUrl, config.backupBaseUrl]) {
             if (baseURL === undefined) {
@@ -440,6 +567,7 @@ async function sendWithRetries(
             if (remaining <= 0) {
                 break;
             }
+            sent = true;
             // One timer bounds the whole attempt, body included: axios's `timeout` is a socket idle timer, which a
             // server trickling its body never trips.
             const budget = Math.min(config.timeoutMs, remaining);
@@ -450,15 +578,42 @@ async function sendWithRetries(
                 controller.abort();
             }, budget);
             try {
-                return await http.request({
+                const res = await http.request({
                     method: target.method,
                     url,
                     baseURL,
                     data,
                     signal: controller.signal,
                 });
+                const reply = readReply(res);
+                last = reply;
+                if (replayed(headerOf(res.headers, "Wechatpay-Nonce"))) {
+                    uncertain = true;
+                    throw Object.assign(
+                        new WechatpayResponseError({
+                            ...target,
+                            code: "REPLAYED",
+                            reason:
+                                "its WeChat Pay nonce was seen before in this deployment: it is a replay of an earlier " +
+                                "reply (a machine between here and WeChat Pay resent it); check any proxy in between",
+                            received: reply,
+                        }),
+                        { uncertain: write },
+                    );
+                }
+                outcome = outcomeOf(reply);
+                if (!isTransient(outcome)) {
+                    return res;
+                }
+                uncertain ||= mayHaveApplied(reply);
+                attempts.push(describeOutcome(outcome));
+                break;
             } catch (err) {
+                if ((err as { code?: unknown }).code === "REPLAYED") {
+                    throw err;
+                }
                 last = readFailure(err, timedOut ? budget : undefined);
+                uncertain ||= mayHaveApplied(last);
                 outcome = outcomeOf(last);
                 attempts.push(
                     baseURL === config.baseUrl ? describeOutcome(outcome) : `${describeOutcome(outcome)} (backup)`,
@@ -470,15 +625,20 @@ async function sendWithRetries(
                 clearTimeout(timer);
             }
         }
-        if (last === undefined) {
+        if (!sent && last === undefined) {
             throw new WechatpayStateError(
                 `${target.method} ${target.path} was not sent: the step's deadline (\`wechatpay:deadlineMs\`, ${config.deadlineMs} ms) had passed`,
             );
         }
+        if (last === undefined) {
+            throw new WechatpayStateError("unreachable: an attempt was sent and left no outcome");
+        }
         retries += 1;
         const wait = backoffDelay(retries, outcome);
-        if (!isTransient(outcome) || retries > config.maxRetries || Date.now() + wait >= deadlineAt) {
-            throw errorFrom(last, target, attempts);
+        // The deadline passing during a backoff ends the loop with what the attempts got (an earlier one may have
+        // been applied: the error says so), never with "not sent".
+        if (!sent || !isTransient(outcome) || retries > config.maxRetries || Date.now() + wait >= deadlineAt) {
+            throw fail(last);
         }
         await sleep(wait);
     }

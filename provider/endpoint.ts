@@ -32,6 +32,11 @@ export interface NotifyEndpoint {
     readonly readQuery?: boolean;
     /** The body also carries `mchid` (the caller's). */
     readonly bodyMchid?: boolean;
+    /**
+     * The API's replies name no merchant (only the URL): a signed 2xx "none" then needs no `mchid` to be this
+     * merchant's (see meansNoneSet in client.ts). Absent: the replies carry `mchid`.
+     */
+    readonly replyWithoutMchid?: boolean;
     /** The JSON field holding the URL, in requests and replies. */
     readonly wireField: "notify_url" | "url";
     /** WeChat Pay's length limit on the URL. */

@@ -113,6 +113,7 @@ export const VIOLATION_NOTIFICATION: NotifyEndpoint = {
     events: "merchant-violation notifications",
     example: "https://api.example.com/wechatpay/violations",
     path: "v3/merchant-risk-manage/violation-notifications",
+    replyWithoutMchid: true,
     create: "POST",
     update: "PUT",
     remove: "DELETE",

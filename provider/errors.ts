@@ -3,8 +3,6 @@
  * loaded in another process, so the class a test or a program holds is not the same object.
  */
 
-import { parseRetryAfter } from "./retry";
-
 /** Where a request went, for messages: `PATCH /v3/marketing/membercard-open/callback`. */
 export interface RequestTarget {
     method: string;
@@ -22,6 +20,11 @@ export class WechatpayError extends Error {
     readonly method: string = "";
     /** The API path asked for. */
     readonly path: string = "";
+    /**
+     * True when this failed a write that WeChat Pay may have applied all the same (an attempt got no answer, a 5xx,
+     * or a reply that could not be trusted): the caller must confirm with a signed read, and keep its record.
+     */
+    uncertain?: boolean;
 }
 
 /** WeChat Pay answered with a non-2xx status (a business or authentication error). */
@@ -198,7 +201,13 @@ export type ResponseProblem =
     /** A write was accepted (2xx) without showing the URL, and the read-back that should confirm it failed. */
     | "UNCONFIRMED"
     /** A signed 2xx (a PATCH's reply, or the read-back after it) that shows another URL than the one sent. */
-    | "OTHER_URL";
+    | "OTHER_URL"
+    /** A reply whose WeChat Pay nonce this process has seen before: a replay of an earlier reply. */
+    | "REPLAYED"
+    /** WeChat Pay answered a write with success, but a signed read right after shows it did not take effect. */
+    | "NOT_APPLIED"
+    /** A reply that says no URL is set, without a WeChat Pay signature: not WeChat Pay's answer. */
+    | "UNSIGNED_NONE";
 
 /** Replies over this many bytes are refused: WeChat Pay's answers here are well under 1 KB. */
 export const MAX_REPLY_BYTES = 64 * 1024;
@@ -272,6 +281,15 @@ interface ReplyLike {
 
 const SDK_VERIFY_CODE = /^EV3_RES_/;
 
+/** The SDK's code for a reply without WeChat Pay's signature headers: not signed at all. */
+export const UNSIGNED = "EV3_RES_HEADERS_INCOMPLATE";
+
+/**
+ * WeChat Pay's codes for "no such resource": 404/400 `RESOURCE_NOT_EXISTS` (complaints' GET, member card INFERRED)
+ * and 404 `NOT_FOUND` (violations' GET and DELETE). See meansNoneSet in client.ts.
+ */
+export const NONE_CODES: ReadonlySet<string> = new Set(["RESOURCE_NOT_EXISTS", "NOT_FOUND"]);
+
 /**
  * What one attempt ended with, read once from whatever the HTTP stack threw: the retry policy and the error the
  * user sees both come from this. Only status, codes, short texts and header values are copied; never the axios
@@ -302,8 +320,16 @@ export type Received =
     | { kind: "too-large" }
     | { kind: "other"; error: unknown };
 
+/** Parses a Retry-After header given in seconds; HTTP dates are rare for APIs and are ignored. */
+export function parseRetryAfter(value: unknown): number | undefined {
+    if (typeof value !== "string" || !/^\d+$/.test(value.trim())) {
+        return undefined;
+    }
+    return Number(value.trim());
+}
+
 /** Reads a header from plain or AxiosHeaders-like objects, case-insensitively. */
-function headerOf(headers: unknown, name: string): string | undefined {
+export function headerOf(headers: unknown, name: string): string | undefined {
     if (typeof headers !== "object" || headers === null) {
         return undefined;
     }
@@ -458,6 +484,17 @@ export function errorFrom(received: Received, target: RequestTarget, attempts?: 
             received,
         });
     }
+    // A signature that is there but does not verify (wrong key, key id, clock, or a SIGNTEST probe) is a verification
+    // problem whatever the status: the fix is in the keys, not in the request.
+    if (received.unverified !== undefined && (received.unverified !== UNSIGNED || received.probe === true)) {
+        return new WechatpayVerificationError({
+            ...target,
+            code: received.unverified,
+            serial: received.serial,
+            requestId: received.requestId,
+            probe: received.probe === true,
+        });
+    }
     if (received.unverified !== undefined && status === 404) {
         return new WechatpayResponseError({
             ...target,
@@ -465,6 +502,16 @@ export function errorFrom(received: Received, target: RequestTarget, attempts?: 
             reason:
                 "a 404 that WeChat Pay did not sign is not its answer that no callback URL is set (a proxy, gateway or " +
                 "another host may have answered); check `wechatpay:baseUrl` and any proxy in between",
+            received,
+        });
+    }
+    if (received.unverified !== undefined && status >= 400 && status < 500 && NONE_CODES.has(received.code)) {
+        return new WechatpayResponseError({
+            ...target,
+            code: "UNSIGNED_NONE",
+            reason:
+                `a ${status} ${received.code} that WeChat Pay did not sign is not its answer that no URL is set (a ` +
+                "proxy, gateway or another host may have answered); check `wechatpay:baseUrl` and any proxy in between",
             received,
         });
     }

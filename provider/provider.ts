@@ -7,10 +7,12 @@ import {
     isUncertain,
     type NotifySettingClient,
     replacedBy,
+    sentences,
 } from "./client";
 import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
 import type { NotifyEndpoint } from "./endpoint";
 import { MEMBERCARD_CALLBACK } from "./endpoints";
+import { finishingOnInterrupt } from "./interrupt";
 import { checkInputs, UNKNOWN } from "./validate";
 
 /** What Pulumi stores for a notify-URL resource (its outputs). Every field may be missing in old state. */
@@ -23,6 +25,37 @@ export interface NotifySettingState {
     appliedNotifyUrl?: string;
     /** The URL that was live before this resource first set one; restored on destroy. Absent when there was none. */
     previousNotifyUrl?: string;
+    /**
+     * A URL this resource sent in an update whose outcome is unknown (no trustworthy answer, and a signed read could
+     * not show it live). Destroy treats it as this resource's own, so the URL from before the stack is still restored;
+     * the next refresh or `up` that sees it live records it as `appliedNotifyUrl`.
+     */
+    unconfirmedNotifyUrl?: string;
+}
+
+/**
+ * Creates in this process that found their own URL already live, by API, base URL and merchant: the URL and the
+ * `previousNotifyUrl` recorded. A
+ * resource renamed or re-parented without `aliases` is, to Pulumi, a new resource created before the old one is
+ * deleted, in one deployment and so in one provider host; the old one's delete then finds "its" URL live, set again
+ * by the new one. On `globalThis` because the host deserializes a provider per serialized string
+ * (sdk/nodejs/cmd/dynamic-provider/index.ts getProvider: "the deletion of the old resource uses the provider with
+ * which it was created"), and old and new may be different copies.
+ */
+const createdHere: Map<string, { url: string; previous: string | undefined }> = (() => {
+    const key = Symbol.for("pulumi-wechatpay.createdInThisProcess");
+    const store = globalThis as { [key]?: Map<string, { url: string; previous: string | undefined }> };
+    store[key] ??= new Map();
+    return store[key];
+})();
+
+/**
+ * Forgets the creates of this process: what a new provider host would start with. In-process tests call it where a
+ * real deployment would start a new host.
+ * @internal
+ */
+export function forgetCreatesInThisProcess(): void {
+    createdHere.clear();
 }
 
 /** The parts of `configure`'s request this provider reads. */
@@ -120,8 +153,13 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         olds: NotifySettingState,
         news: Record<string, unknown>,
     ): Promise<pulumi.dynamic.DiffResult> {
+        if (news.mchid === UNKNOWN) {
+            // Known only during `up` (another resource's output): the engine diffs again then, with the value, and
+            // plans a replacement only if the merchant really changed.
+            return { changes: true };
+        }
         // Resolving the merchant checks its settings (a preview reports a missing key) without loading the HTTP client.
-        const wanted = news.mchid === UNKNOWN ? UNKNOWN : this.allSettings().forMerchant(chosenMchid(news)).mchid;
+        const wanted = this.allSettings().forMerchant(chosenMchid(news)).mchid;
         if (wanted !== id) {
             return { changes: true, replaces: ["mchid"], deleteBeforeReplace: false };
         }
@@ -130,6 +168,7 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         const changes =
             news.notifyUrl === UNKNOWN ||
             news.notifyUrl !== olds.notifyUrl ||
+            olds.unconfirmedNotifyUrl !== undefined ||
             (olds.appliedNotifyUrl !== undefined && news.notifyUrl !== olds.appliedNotifyUrl);
         return { changes };
     }
@@ -149,7 +188,12 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
      * is undocumented for the APIs that have both; reading first avoids asking.)
      */
     async create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+        return finishingOnInterrupt(() => this.createNow(inputs));
+    }
+
+    private async createNow(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
         const { config, client } = this.open(chosenMchid(inputs));
+        const { name } = this.endpoint;
         const deadlineAt = Date.now() + config.deadlineMs;
         const notifyUrl = String(inputs.notifyUrl);
         const before = await client.getCallback({ deadlineAt });
@@ -158,6 +202,22 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             appliedNotifyUrl: notifyUrl,
             ...(this.worthRestoring(before.notifyUrl, notifyUrl) ? { previousNotifyUrl: before.notifyUrl } : {}),
         };
+        // Printed before the write, to the deployment's output: if the deployment is killed while the write is in
+        // flight, nothing reaches the state, and this line is where the merchant's URL from before can be found.
+        if (before.notifyUrl === notifyUrl) {
+            console.error(
+                `${name} ${config.mchid}: the live URL is already ${notifyUrl}. If this resource was renamed or moved ` +
+                    "to another parent without `aliases`, the old one's destroy leaves this URL in place (see " +
+                    "'Renaming a resource' in the README); the URL from before the stack is in the old resource's " +
+                    "`previousNotifyUrl`.",
+            );
+            createdHere.set(this.createdKey(config), { url: notifyUrl, previous: recorded.previousNotifyUrl });
+        } else {
+            console.error(
+                `${name} ${config.mchid}: the URL live before this resource is ${before.notifyUrl ?? "none"}` +
+                    `${before.notifyUrl !== undefined ? "; destroy puts it back" : ""}. Setting ${notifyUrl}.`,
+            );
+        }
         let live: CallbackSetting;
         try {
             live = await client.setCallback(notifyUrl, { deadlineAt }, before.notifyUrl !== undefined);
@@ -190,6 +250,11 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         };
     }
 
+    /** Where {@link createdHere} keeps this API's creates for one merchant at one WeChat Pay. */
+    private createdKey(config: ResolvedConfig): string {
+        return `${this.endpoint.name} ${config.baseUrl} ${config.mchid}`;
+    }
+
     /** One GET. Carries `appliedNotifyUrl`/`previousNotifyUrl` over unchanged and feeds the live URL to the next diff. */
     async read(id: string, props: NotifySettingState = {}): Promise<pulumi.dynamic.ReadResult> {
         if (!this.allSettings().has(id)) {
@@ -204,6 +269,14 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             return {};
         }
         const outs: NotifySettingState = { ...carried(props), notifyUrl: live.notifyUrl, mchid: live.mchid };
+        if (props.unconfirmedNotifyUrl !== undefined && live.notifyUrl !== props.unconfirmedNotifyUrl) {
+            // Not live (yet): keep it, so destroy still knows it as ours if the write lands later.
+            outs.unconfirmedNotifyUrl = props.unconfirmedNotifyUrl;
+        } else if (props.unconfirmedNotifyUrl !== undefined) {
+            // The update whose outcome was unknown did land: it is this resource's URL now.
+            outs.appliedNotifyUrl = live.notifyUrl;
+            delete outs.unconfirmedNotifyUrl;
+        }
         return { id, props: outs, inputs: { notifyUrl: live.notifyUrl } };
     }
 
@@ -221,13 +294,36 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             );
         }
         const notifyUrl = String(news.notifyUrl);
-        const live = await client.setCallback(notifyUrl, { deadlineAt: Date.now() + config.deadlineMs });
+        let live: CallbackSetting;
+        try {
+            live = await finishingOnInterrupt(() =>
+                client.setCallback(notifyUrl, { deadlineAt: Date.now() + config.deadlineMs }),
+            );
+        } catch (e) {
+            if (!isUncertain(e)) {
+                throw e;
+            }
+            // WeChat Pay may still apply this URL. An update that fails keeps the old state, which does not know it:
+            // a destroy would then take it for someone else's change and forget `previousNotifyUrl`. The dynamic
+            // provider host turns an error carrying `id` and `properties` into ErrorResourceInitFailed for update as
+            // for create (sdk/nodejs/cmd/dynamic-provider/index.ts, grpcResponseFromError), and the engine saves those
+            // properties as the resource's new state (pkg/resource/deploy/step.go, UpdateStep.Apply: a
+            // StatusPartialFailure keeps the outputs): the record of the unconfirmed URL survives the failure.
+            throw keptInState(e, id, {
+                ...carried(olds),
+                ...(olds.notifyUrl !== undefined ? { notifyUrl: olds.notifyUrl } : {}),
+                mchid: id,
+                unconfirmedNotifyUrl: notifyUrl,
+                __provider: news.__provider,
+            });
+        }
         const outs: NotifySettingState = {
             ...carried(olds),
             notifyUrl: live.notifyUrl ?? notifyUrl,
             mchid: live.mchid,
             appliedNotifyUrl: notifyUrl,
         };
+        delete outs.unconfirmedNotifyUrl;
         return { outs };
     }
 
@@ -238,6 +334,10 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
      * Otherwise the live setting is left as it is, and the reason is printed.
      */
     async delete(id: string, props: NotifySettingState): Promise<void> {
+        return finishingOnInterrupt(() => this.deleteNow(id, props));
+    }
+
+    private async deleteNow(id: string, props: NotifySettingState): Promise<void> {
         const { name, remove } = this.endpoint;
         const leave = (why: string) => {
             console.error(`${name} ${id}: leaving the live notify URL as it is: ${why}.`);
@@ -260,9 +360,34 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         try {
             // Read first, always: never restore over, or DELETE, a URL someone else set since.
             const live = await client.getCallback({ deadlineAt });
-            if (live.notifyUrl !== ours) {
+            const isOurs =
+                live.notifyUrl === ours ||
+                (live.notifyUrl !== undefined && live.notifyUrl === props.unconfirmedNotifyUrl);
+            if (!isOurs) {
+                if (props.previousNotifyUrl !== undefined && live.notifyUrl === props.previousNotifyUrl) {
+                    // An earlier destroy put it back and its answer was lost: nothing left to do.
+                    return;
+                }
+                if (live.notifyUrl === undefined && props.previousNotifyUrl === undefined && remove !== undefined) {
+                    // An earlier destroy removed it: nothing left to do.
+                    return;
+                }
                 return leave(
                     `it was changed outside Pulumi (live ${live.notifyUrl ?? "none"}, this resource set ${ours})`,
+                );
+            }
+            const created = createdHere.get(this.createdKey(config));
+            if (
+                created !== undefined &&
+                created.url === live.notifyUrl &&
+                created.previous !== props.previousNotifyUrl
+            ) {
+                // Another resource created in this deployment set this same URL for this merchant: a rename or a move
+                // to another parent without `aliases`. Restoring now would undo what the new resource just did.
+                return leave(
+                    "another resource created in this deployment now sets it (a rename or a new parent without " +
+                        "`aliases`; see 'Renaming a resource' in the README). The URL from before the stack was " +
+                        `${props.previousNotifyUrl ?? "none"}${props.previousNotifyUrl !== undefined ? ": set it back by hand if you meant to" : ""}`,
                 );
             }
             if (props.previousNotifyUrl !== undefined) {
@@ -273,16 +398,18 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
                 return leave("no URL was set before this resource, and WeChat Pay has no way to clear it");
             }
         } catch (e) {
-            const message = e instanceof Error ? e.message : String(e);
             const what =
                 props.previousNotifyUrl !== undefined
                     ? `Destroy could not restore the previous notify URL ${props.previousNotifyUrl}`
                     : remove !== undefined
                       ? "Destroy could not check and remove the notify URL"
                       : "Destroy could not check the live notify URL";
-            throw new Error(
-                `${message}. ${what}; run \`pulumi destroy\` again, or keep the live URL with the resource option ` +
-                    "`retainOnDelete: true` (or remove it from the stack with `pulumi state delete <urn>`)",
+            // The error keeps its class and fields (callers tell WeChat Pay's refusals from network failures).
+            throw withAdvice(
+                e,
+                `${what}; run \`pulumi destroy\` again (the resource stays in the stack until then), or keep the ` +
+                    "live URL with the resource option `retainOnDelete: true` (or remove it from the stack with " +
+                    "`pulumi state delete <urn>`)",
             );
         }
     }
@@ -303,10 +430,39 @@ function partiallyCreated(cause: unknown, id: string, properties: Record<string,
     const message = cause instanceof Error ? cause.message : String(cause);
     return Object.assign(
         new Error(
-            `${message}. WeChat Pay may still apply this URL: the resource is kept in the stack, and the next \`pulumi up\` sets it again`,
+            sentences(
+                message,
+                "WeChat Pay may still apply this URL: the resource is kept in the stack, and the next `pulumi up` sets it again",
+            ),
         ),
         { id, properties, reasons: [message] },
     );
+}
+
+/**
+ * The same error as an update that Pulumi's host reports as "updated, but failed to initialize", so the engine saves
+ * `properties` as the resource's state (see `update`).
+ */
+function keptInState(cause: unknown, id: string, properties: Record<string, unknown>): Error {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const unconfirmed = String(properties.unconfirmedNotifyUrl);
+    return Object.assign(
+        withAdvice(
+            cause,
+            `WeChat Pay may still apply ${unconfirmed}: the stack records it as unconfirmed, so \`pulumi destroy\` ` +
+                "still restores the URL from before the stack, and the next `pulumi up` sets it again",
+        ),
+        { id, properties, reasons: [message] },
+    );
+}
+
+/** `e` with `advice` added to its message; an Error keeps its class, `cause` and fields. */
+function withAdvice(e: unknown, advice: string): Error {
+    if (e instanceof Error) {
+        e.message = sentences(e.message, advice);
+        return e;
+    }
+    return new Error(sentences(String(e), advice));
 }
 
 /** The outputs `read` and `update` carry over unchanged from stored state. */
@@ -317,6 +473,9 @@ function carried(state: NotifySettingState): NotifySettingState {
     }
     if (state.previousNotifyUrl !== undefined) {
         out.previousNotifyUrl = state.previousNotifyUrl;
+    }
+    if (state.unconfirmedNotifyUrl !== undefined) {
+        out.unconfirmedNotifyUrl = state.unconfirmedNotifyUrl;
     }
     return out;
 }

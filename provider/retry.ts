@@ -2,7 +2,9 @@
  * When and how long to wait before sending a request again. Pure: the client owns the loop, this owns the policy.
  */
 
-import type { Received } from "./errors";
+import { type Received, UNSIGNED } from "./errors";
+
+export { parseRetryAfter } from "./errors";
 
 /** What one attempt ended with, as the retry policy sees it. */
 export type AttemptOutcome =
@@ -16,7 +18,11 @@ export function outcomeOf(received: Received): AttemptOutcome {
         case "network":
             return { kind: "network", code: received.code };
         case "http":
-            return received.unverified !== undefined || (received.status >= 300 && received.status < 400)
+            // An unsigned 429 or 5xx is a gateway's or WeChat Pay's own "try later" (WeChat Pay signs only replies to
+            // requests it verified): retried like a signed one. Any other unverified reply is never retried.
+            return (received.unverified !== undefined &&
+                !(received.unverified === UNSIGNED && (received.status === 429 || received.status >= 500))) ||
+                (received.status >= 300 && received.status < 400)
                 ? { kind: "other" }
                 : {
                       kind: "http",
@@ -44,6 +50,29 @@ const NETWORK_CODES = new Set([
     "ERR_SOCKET_CONNECTION_TIMEOUT",
 ]);
 
+/** Failures that happen before a request leaves this machine: nothing can have reached WeChat Pay. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * True when a write may have been applied although this attempt did not succeed: no answer after the request may
+ * have left (a reset or a timeout), a 5xx (a gateway's 502/504 or WeChat Pay's SYSTEM_ERROR can come after the write
+ * took effect), or a reply that could not be read or trusted. False for a refusal before sending, a redirect, and a
+ * trusted 4xx (WeChat Pay refused it: nothing was applied).
+ */
+export function mayHaveApplied(received: Received): boolean {
+    switch (received.kind) {
+        case "network":
+            return !NOT_SENT_CODES.has(received.code);
+        case "http":
+            // A 3xx never comes from WeChat Pay (it does not redirect), and the redirect is not followed.
+            return received.status >= 300 && received.status < 400
+                ? false
+                : received.status >= 500 || received.unverified !== undefined || received.status < 300;
+        default:
+            return true;
+    }
+}
+
 /** True when the failure happened below HTTP: connect, DNS, reset or timeout. */
 export function isNetworkFailure(outcome: AttemptOutcome): boolean {
     return outcome.kind === "network" && NETWORK_CODES.has(outcome.code);
@@ -62,28 +91,21 @@ export function isTransient(outcome: AttemptOutcome): boolean {
 
 /** Base of the exponential backoff, in milliseconds. */
 export const BACKOFF_BASE_MS = 200;
-/** Longest single wait, in milliseconds. */
+/** Longest single wait of the exponential backoff, in milliseconds (a server's Retry-After is not capped). */
 export const BACKOFF_CAP_MS = 5_000;
 
 /**
  * Milliseconds to wait before retry number `retry` (1-based): exponential backoff with "equal jitter" (half the
  * doubling ceiling, plus a random part of the other half, so retries never come back at once yet spread out), or the
- * server's Retry-After when it gave one (capped like the rest). `random` is injectable for tests.
+ * server's Retry-After when it gave one, as given: the caller fails at once when it would pass the step's deadline,
+ * rather than ask a throttled merchant again sooner than WeChat Pay said. `random` is injectable for tests.
  */
 export function backoffDelay(retry: number, outcome: AttemptOutcome, random: () => number = Math.random): number {
     if (outcome.kind === "http" && outcome.retryAfterSeconds !== undefined && outcome.retryAfterSeconds >= 0) {
-        return Math.min(outcome.retryAfterSeconds * 1000, BACKOFF_CAP_MS);
+        return outcome.retryAfterSeconds * 1000;
     }
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1));
     return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** Parses a Retry-After header given in seconds; HTTP dates are rare for APIs and are ignored. */
-export function parseRetryAfter(value: unknown): number | undefined {
-    if (typeof value !== "string" || !/^\d+$/.test(value.trim())) {
-        return undefined;
-    }
-    return Number(value.trim());
 }
 
 /** A short label of one attempt, for the final error: `500 SYSTEM_ERROR`, `ECONNRESET`. */

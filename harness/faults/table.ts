@@ -451,7 +451,7 @@ export const stepsOf = (resource: TableResource): readonly Step[] =>
 export const STEPS: readonly Step[] = stepsOf(resourceOf("membercard"));
 
 /** Requests each step sends when nothing goes wrong. */
-export const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2, remove: 2 };
+export const NORMAL_REQUESTS: Record<Step, number> = { create: 2, read: 1, update: 1, delete: 2, remove: 3 };
 
 export interface Cell {
     fault: FaultCase;

@@ -1,6 +1,6 @@
 import { configureRequest, emulatorStackConfig } from "../../harness";
 import type { NotifyEndpoint } from "../../provider/endpoint";
-import { MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
+import { forgetCreatesInThisProcess, MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
 import type { Emulator } from "../../provider/testing";
 
 /** Stack config (namespaced keys, as `configure` receives it) pointing at the emulator's first merchant. */
@@ -12,6 +12,8 @@ export async function configuredProvider(
     overrides: Record<string, string | undefined> = {},
 ): Promise<MembercardCallbackProvider> {
     const values: Record<string, string | undefined> = stackConfig(emulator, overrides);
+    // Each configured provider stands for a new deployment's provider host.
+    forgetCreatesInThisProcess();
     const provider = new MembercardCallbackProvider();
     await provider.configure(configureRequest(values));
     return provider;
@@ -25,6 +27,7 @@ export async function configuredNotifyProvider(
     overrides: Record<string, string | undefined> = {},
 ): Promise<NotifySettingProvider> {
     const values: Record<string, string | undefined> = stackConfig(emulator, overrides, mchid);
+    forgetCreatesInThisProcess();
     const provider = new NotifySettingProvider(endpoint);
     await provider.configure(configureRequest(values));
     return provider;

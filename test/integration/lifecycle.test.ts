@@ -101,27 +101,22 @@ describe("create", () => {
         }
     });
 
-    // Only the signed 404 RESOURCE_NOT_EXISTS means "nothing is set" (see meansNoneSet in client.ts); any other
-    // "unset-looking" reply is an error, and nothing is sent.
+    // Every signed reply that plainly says "none" for this merchant means "nothing is set" (see meansNoneSet in
+    // client.ts): a first `up` on a merchant that never set a URL works whatever the shape (finding: item 6).
     it.each([
-        [
-            "400 RESOURCE_NOT_EXISTS",
-            "bad-request",
-            "GET 400",
-            { name: "WechatpayApiError", status: 400, code: "RESOURCE_NOT_EXISTS" },
-        ],
-        [
-            "an empty notify_url",
-            "empty",
-            "GET 200",
-            { name: "WechatpayResponseError", status: 200, code: "MALFORMED_REPLY" },
-        ],
-    ] as const)("refuses to read %s as 'nothing set'", async (_what, unsetReply, get, shape) => {
+        "400 RESOURCE_NOT_EXISTS",
+        "404 NOT_FOUND",
+        "400 NOT_FOUND",
+        "200 empty",
+        "200 null",
+        "200 missing",
+    ] as const)("reads a signed %s as 'nothing set': a first create records no previous URL", async (unsetReply) => {
         const fresh = await startEmulator({ unsetReply });
         try {
             const provider = await configuredProvider(fresh);
-            await expect(provider.create({ notifyUrl: NEW })).rejects.toMatchObject(shape);
-            expect(calls(fresh)).toEqual([get]);
+            const result = await provider.create({ notifyUrl: NEW });
+            expect(result.outs).toEqual({ notifyUrl: NEW, mchid: fresh.credentials().mchid, appliedNotifyUrl: NEW });
+            expect(calls(fresh)).toEqual([`GET ${unsetReply.slice(0, 3)}`, "PATCH 200"]);
         } finally {
             await fresh.close();
         }

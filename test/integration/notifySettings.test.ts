@@ -174,34 +174,36 @@ describe.each(CASES)("$endpoint.name", ({ endpoint, setting, unsetGet, create, u
         const p = await provider();
         const state = { notifyUrl: NEW, mchid: PARTNER };
         emulator.failNext({ kind: "unknown-route" });
-        // The complaint API's unset status is 400, so its 404s are not even admitted to the signature check.
-        await expect(p.read(PARTNER, state)).rejects.toMatchObject(
-            endpoint.unset.status === 404
-                ? { name: "WechatpayResponseError", code: "UNSIGNED_404", status: 404 }
-                : { name: "WechatpayApiError", code: "NOT_FOUND", status: 404 },
-        );
+        await expect(p.read(PARTNER, state)).rejects.toMatchObject({
+            name: "WechatpayResponseError",
+            code: "UNSIGNED_404",
+            status: 404,
+        });
         emulator.setSetting(setting, undefined, PARTNER);
         emulator.failNext({ kind: "missing-headers" });
-        await expect(p.read(PARTNER, state)).rejects.toMatchObject(
-            endpoint.unset.status === 404
-                ? { name: "WechatpayResponseError", code: "UNSIGNED_404", status: 404 }
-                : { name: "WechatpayApiError", code: endpoint.unset.code, status: endpoint.unset.status },
-        );
+        await expect(p.read(PARTNER, state)).rejects.toMatchObject({
+            name: "WechatpayResponseError",
+            code: endpoint.unset.status === 404 ? "UNSIGNED_404" : "UNSIGNED_NONE",
+            status: endpoint.unset.status,
+        });
         expect(calls(emulator)).toEqual(["GET 404", unsetGet]);
     });
 });
 
 describe("destroy with no previous URL", () => {
     it.each([
-        [COMPLAINT_NOTIFICATION, "complaint", ["GET 200", "DELETE 204"]],
-        [VIOLATION_NOTIFICATION, "violation", ["GET 200", "DELETE 204"]],
-    ] as const)("%s: GET, then DELETE (204, verified)", async (endpoint, setting, expected) => {
-        emulator.setSetting(setting, NEW, PARTNER);
-        const p = await configuredNotifyProvider(endpoint, emulator, PARTNER);
-        await p.delete(PARTNER, { notifyUrl: NEW, mchid: PARTNER, appliedNotifyUrl: NEW });
-        expect(calls(emulator)).toEqual(expected);
-        expect(emulator.setting(setting, PARTNER)).toBeUndefined();
-    });
+        [COMPLAINT_NOTIFICATION, "complaint", ["GET 200", "DELETE 204", "GET 400"]],
+        [VIOLATION_NOTIFICATION, "violation", ["GET 200", "DELETE 204", "GET 404"]],
+    ] as const)(
+        "%s: GET, then DELETE (204, verified), confirmed by a signed GET showing none",
+        async (endpoint, setting, expected) => {
+            emulator.setSetting(setting, NEW, PARTNER);
+            const p = await configuredNotifyProvider(endpoint, emulator, PARTNER);
+            await p.delete(PARTNER, { notifyUrl: NEW, mchid: PARTNER, appliedNotifyUrl: NEW });
+            expect(calls(emulator)).toEqual(expected);
+            expect(emulator.setting(setting, PARTNER)).toBeUndefined();
+        },
+    );
 
     it.each([
         ["ComplaintNotification", COMPLAINT_NOTIFICATION, "complaint", "PUT 200"],
@@ -367,14 +369,10 @@ describe("who may call", () => {
         });
     });
 
-    it("a complaint GET's 404 RESOURCE_NOT_EXISTS is not its unset reply (status and code together)", async () => {
+    it("a complaint GET's signed 404 RESOURCE_NOT_EXISTS says none too: refresh drops the resource", async () => {
         const p = await configuredNotifyProvider(COMPLAINT_NOTIFICATION, emulator, PARTNER);
         emulator.failNext({ kind: "error", status: 404, code: "RESOURCE_NOT_EXISTS" });
-        await expect(p.read(PARTNER, { notifyUrl: NEW, mchid: PARTNER })).rejects.toMatchObject({
-            name: "WechatpayApiError",
-            status: 404,
-            code: "RESOURCE_NOT_EXISTS",
-        });
+        await expect(p.read(PARTNER, { notifyUrl: NEW, mchid: PARTNER })).resolves.toEqual({});
     });
 
     it("one merchant keeps one setting per API: the four live side by side", async () => {

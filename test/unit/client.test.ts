@@ -1,17 +1,43 @@
 import { describe, expect, it } from "vitest";
 import { meansNoneSet } from "../../provider/client";
+import { VIOLATION_NOTIFICATION } from "../../provider/endpoints";
 
-describe("meansNoneSet: the one decision that a verified GET reply means 'no callback URL is set'", () => {
+const MCHID = "1900000001";
+
+describe("meansNoneSet: every signed reply that plainly says 'none' for this merchant, and nothing else", () => {
     it.each([
         [404, { code: "RESOURCE_NOT_EXISTS", message: "none" }, true],
         [404, '{"code":"RESOURCE_NOT_EXISTS","message":"none"}', true],
-        [404, { code: "NOT_FOUND", message: "No such API." }, false],
+        [404, { code: "NOT_FOUND", message: "none" }, true],
+        [400, { code: "RESOURCE_NOT_EXISTS", message: "none" }, true],
+        [400, { code: "NOT_FOUND", message: "none" }, true],
+        [200, { notify_url: "", mchid: MCHID }, true],
+        [200, { notify_url: null, mchid: MCHID }, true],
+        [200, { mchid: MCHID }, true],
+        [404, { code: "PARAM_ERROR", message: "x" }, false],
+        [400, { code: "PARAM_ERROR", message: "x" }, false],
+        [403, { code: "RESOURCE_NOT_EXISTS", message: "x" }, false],
         [404, "<html>404 Not Found</html>", false],
         [404, "", false],
-        [400, { code: "RESOURCE_NOT_EXISTS", message: "none" }, false],
-        [200, { notify_url: "", mchid: "1900000001" }, false],
+        [200, { notify_url: "", mchid: "1900000002" }, false],
+        [200, { notify_url: "" }, false],
         [200, { code: "RESOURCE_NOT_EXISTS" }, false],
+        [200, "", false],
+        [200, [], false],
+        [200, { notify_url: "https://a.example.com/x", mchid: MCHID }, false],
     ])("status %s with %o: %s", (status, data, expected) => {
-        expect(meansNoneSet({ status, data })).toBe(expected);
+        expect(meansNoneSet({ status, data }, undefined, MCHID)).toBe(expected);
+    });
+
+    it("takes a 2xx without mchid as none only for an API whose replies name no merchant", () => {
+        expect(meansNoneSet({ status: 200, data: { notify_url: "" } }, VIOLATION_NOTIFICATION, MCHID)).toBe(true);
+        expect(meansNoneSet({ status: 200, data: {} }, VIOLATION_NOTIFICATION, MCHID)).toBe(true);
+        expect(
+            meansNoneSet(
+                { status: 200, data: { notify_url: "https://a.example.com/x" } },
+                VIOLATION_NOTIFICATION,
+                MCHID,
+            ),
+        ).toBe(false);
     });
 });
