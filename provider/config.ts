@@ -138,6 +138,12 @@ function couldHoldKeyFragment(value: string): boolean {
     return runs.some((run) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run));
 }
 
+/** The name of entry `name` of an object setting, for messages: never a name that could be a piece of a key. */
+const entryKey = (base: string, name: string): string =>
+    looksLikeKeyMaterial(name) || couldHoldKeyFragment(name)
+        ? `${base}.<a name that looks like key material>`
+        : `${base}.${name}`;
+
 /**
  * `value` in quotes for a message, unless it could be key material or a fragment of it (say, one line of a PEM body
  * pasted into the wrong setting): error messages are printed by every `pulumi` command that reports them.
@@ -295,7 +301,7 @@ function parseProfiles(text: string | undefined): Map<string, RawProfile> {
     for (const [mchid, profile] of Object.entries(value)) {
         // The names are merchant ids; a key pasted as a name must not reach the message (it names the setting).
         refuseKeyMaterial(SETTINGS.merchants, mchid);
-        checkMchid(mchid, { ...SETTINGS.merchants, key: `wechatpay:merchants.${mchid}` });
+        checkMchid(mchid, { ...SETTINGS.merchants, key: entryKey("wechatpay:merchants", mchid) });
         if (typeof profile !== "object" || profile === null || Array.isArray(profile)) {
             throw invalid(
                 { ...SETTINGS.merchants, key: `wechatpay:merchants.${mchid}` },
@@ -356,11 +362,11 @@ function merchant(
         for (const [id, pem] of Object.entries(raw.publicKeys)) {
             // The names are key ids and the values PEMs; a PEM given as a name must not reach the message.
             refuseKeyMaterial(s, id);
-            const key = normalizeKeyId(id, { ...s, key: `${s.key}.${id}` }, serial);
+            const key = normalizeKeyId(id, { ...s, key: entryKey(s.key, id) }, serial);
             if (typeof pem !== "string" || pem.trim() === "") {
-                throw invalid({ ...s, key: `${s.key}.${id}` }, "must be PEM text or a file path");
+                throw invalid({ ...s, key: entryKey(s.key, id) }, "must be PEM text or a file path");
             }
-            publicKeys[key] = parseKey({ ...s, key: `${s.key}.${id}` }, pem.trim(), "public", readFile);
+            publicKeys[key] = parseKey({ ...s, key: entryKey(s.key, id) }, pem.trim(), "public", readFile);
         }
     }
     const idText = text("publicKeyId");

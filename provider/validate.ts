@@ -88,8 +88,16 @@ export function notifyUrlProblem(url: unknown, rules: UrlRules = MEMBERCARD_RULE
     if (hostProblem) {
         return hostProblem;
     }
-    if (path === "" || path === "/") {
+    if (/[A-Z]/.test(host)) {
+        // WeChat Pay does not say whether it lower-cases hosts, and this package compares URLs byte for byte (what
+        // WeChat Pay shows back must be what was sent): one spelling, the usual one, keeps drift checks exact.
+        return `must write the host in lower case (${host.toLowerCase()}): hosts are compared exactly as written`;
+    }
+    if (path === "" || /^[/.]*$/.test(path)) {
         return `must have a path, e.g. ${rules.example}`;
+    }
+    if (/%(?:[01][0-9A-Fa-f]|7[Ff])/.test(url)) {
+        return "must not contain a percent-encoded control character such as %00";
     }
     return undefined;
 }
@@ -265,9 +273,12 @@ export function checkInputs(inputs: Record<string, unknown>, rules: UrlRules = M
     if (mchid !== undefined && mchid !== UNKNOWN && !(typeof mchid === "string" && /^\d{6,20}$/.test(mchid))) {
         failures.push({
             property: "mchid",
-            reason: `mchid must be the numeric merchant id (商户号), e.g. "1900000001", got ${
-                typeof mchid === "string" ? quoted(mchid) : JSON.stringify(mchid)
-            }`,
+            reason:
+                typeof mchid === "number"
+                    ? `mchid must be a string: write it in quotes, "${mchid}" (a merchant id is text, and a number may lose digits)`
+                    : `mchid must be the numeric merchant id (商户号), e.g. "1900000001", got ${
+                          typeof mchid === "string" ? quoted(mchid) : JSON.stringify(mchid)
+                      }`,
         });
     }
     return failures;
