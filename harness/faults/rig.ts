@@ -78,6 +78,14 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 /** Starts the emulator (the merchant, a service provider, at ORIGINAL_URL) and the redirect trap. */
+/** Fault kinds that apply the write, then fail its answer. */
+const APPLYING: ReadonlySet<string> = new Set([
+    "applied-then-error",
+    "applied-then-reset",
+    "applied-then-hang",
+    "apply-late",
+]);
+
 export async function startRig(): Promise<Rig> {
     let onRequest: ((r: RecordedRequest) => void) | undefined;
     const emulator = await startEmulator({
@@ -131,15 +139,21 @@ export async function startRig(): Promise<Rig> {
 
         const injected = fault.build ? fault.build({ trapOrigin, resource }) : fault.fault;
         const trappedBefore = trapped;
+        // Faults that apply the write first hit only the targeted write: the signed read that settles it must see
+        // what WeChat Pay really holds.
+        const match =
+            injected !== undefined && APPLYING.has(injected.kind) && target.method !== undefined
+                ? { method: target.method }
+                : undefined;
         if (injected !== undefined) {
             if (target.armAfter === 0) {
-                emulator.failNext(injected, fault.times);
+                emulator.failNext(injected, fault.times, match);
             } else {
                 // Called right after a request is answered, before the provider can send the next one.
                 onRequest = () => {
                     if (emulator.requests.length >= target.armAfter) {
                         onRequest = undefined;
-                        emulator.failNext(injected, fault.times);
+                        emulator.failNext(injected, fault.times, match);
                     }
                 };
             }
@@ -155,6 +169,11 @@ export async function startRig(): Promise<Rig> {
             // so the live URL below is final and nothing lands in the next cell.
             const delayed = () => emulator.requests.filter((r) => r.fault === "delay").length;
             await until(() => delayed() >= fault.times, injected.ms + 2_000);
+        }
+        if (injected?.kind === "apply-late") {
+            // The late write lands after the step returned: wait for it, so nothing lands in the next cell.
+            const landed = () => emulator.requests.filter((r) => r.fault === "apply-late").length;
+            await until(() => landed() >= fault.times, injected.ms + 2_000);
         }
         if (injected?.kind === "oversized" || injected?.kind === "trickle") {
             // The reply's end (the client hanging up) is recorded a moment after the step returns.

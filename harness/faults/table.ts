@@ -157,6 +157,8 @@ export interface FaultCase {
 const retriedOk: Expectation = { ok: true, attempts: 2 };
 const exhausted: Expectation = { ok: false, attempts: ALL_ATTEMPTS };
 const notRetried: Expectation = { ok: false, attempts: 1 };
+/** A write applied on every attempt, each answer lost or an error: the signed read after the last one sees it. */
+const appliedAfterAll: Expectation = { ok: true, attempts: ALL_ATTEMPTS, readBack: true };
 /** An unverifiable reply: a GET fails at once; after a write (applied) a verified read-back decides. */
 const unverifiable = (method: Method | undefined): Expectation =>
     isWrite(method) ? { ok: true, attempts: 1, readBack: true } : notRetried;
@@ -398,6 +400,90 @@ export const FAULTS: readonly FaultCase[] = [
         cause: /about merchant "1900009999", but the request was signed as merchant 1900000001/,
         expect: unverifiable,
     },
+    // Writes that WeChat Pay applied but whose answer was lost or an error (a gateway's 5xx, a reset, no answer): a
+    // retry that lands sets the same value again, and after the last attempt a signed read decides. Every cell must
+    // succeed: the write did take effect.
+    {
+        id: "applied-500-once",
+        resources: EVERY_RESOURCE,
+        label: "applied, then 500 SYSTEM_ERROR once",
+        fault: { kind: "applied-then-error", status: 500, code: "SYSTEM_ERROR" },
+        times: 1,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /SYSTEM_ERROR/,
+        expect: () => retriedOk,
+    },
+    {
+        id: "applied-500-persistent",
+        resources: EVERY_RESOURCE,
+        label: "applied, then 500 SYSTEM_ERROR, every attempt",
+        fault: { kind: "applied-then-error", status: 500, code: "SYSTEM_ERROR" },
+        times: ALL_ATTEMPTS,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /SYSTEM_ERROR/,
+        expect: () => appliedAfterAll,
+    },
+    {
+        id: "applied-502-persistent",
+        resources: EVERY_RESOURCE,
+        label: "applied, then a gateway's 502 (unsigned, no body), every attempt",
+        fault: { kind: "applied-then-error", status: 502 },
+        times: ALL_ATTEMPTS,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /502/,
+        expect: () => appliedAfterAll,
+    },
+    {
+        id: "applied-504-once",
+        resources: EVERY_RESOURCE,
+        label: "applied, then a gateway's 504 once",
+        fault: { kind: "applied-then-error", status: 504 },
+        times: 1,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /504/,
+        expect: () => retriedOk,
+    },
+    {
+        id: "applied-reset-persistent",
+        resources: EVERY_RESOURCE,
+        label: "applied, then the connection reset, every attempt",
+        fault: { kind: "applied-then-reset" },
+        times: ALL_ATTEMPTS,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /ECONNRESET|socket hang up/,
+        expect: () => appliedAfterAll,
+    },
+    {
+        id: "applied-hang-once",
+        resources: EVERY_RESOURCE,
+        label: `applied, then no answer (client gives up at ${TIMEOUT_MS} ms) once`,
+        fault: { kind: "applied-then-hang" },
+        times: 1,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /no complete reply within/,
+        expect: () => retriedOk,
+    },
+    {
+        id: "applied-hang-persistent",
+        resources: EVERY_RESOURCE,
+        slow: true,
+        label: "applied, then no answer, every attempt",
+        fault: { kind: "applied-then-hang" },
+        times: ALL_ATTEMPTS,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /no complete reply within/,
+        expect: () => appliedAfterAll,
+    },
+    {
+        id: "apply-late",
+        resources: EVERY_RESOURCE,
+        label: `applied ${LONG_DELAY_MS} ms late (after the client gave up) once`,
+        fault: { kind: "apply-late", ms: LONG_DELAY_MS },
+        times: 1,
+        appliesTo: (t) => isWrite(t.method),
+        cause: /no complete reply within/,
+        expect: () => retriedOk,
+    },
     {
         id: "failover",
         resources: EVERY_RESOURCE,
@@ -548,6 +634,10 @@ export const REPRESENTATIVE: readonly string[] = [
     "unknown-route × ViolationNotification delete · GET",
     "delay-long-persistent × ViolationNotification delete · PUT",
     "bad-signature × ViolationNotification remove · DELETE",
+    "applied-500-persistent × create · PATCH",
+    "applied-502-persistent × ComplaintNotification update",
+    "applied-reset-persistent × ViolationNotification remove · DELETE",
+    "apply-late × BusifavorCallback delete · POST",
 ];
 
 /** The representative cells, in table order. Throws for a key the table lacks. */

@@ -47,6 +47,7 @@ interface QueuedFault {
 
 /** A signed reply as it went out, for the `replay` fault. */
 interface SentReply {
+    readonly method: string;
     readonly status: number;
     readonly headers: Record<string, string>;
     readonly body: string | undefined;
@@ -189,7 +190,7 @@ function validateFault(fault: Fault): void {
             }
             return;
         case "replay":
-            if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 100)) {
+            if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 200)) {
                 throw new TypeError(`Fault replay status must be an HTTP status, got ${fault.status}.`);
             }
             return;
@@ -217,7 +218,8 @@ class HttpEmulator implements Emulator {
     readonly baseUrl: string;
     private readonly log: RecordedRequest[] = [];
     private readonly faults: QueuedFault[] = [];
-    private lastSigned: SentReply | undefined;
+    /** The latest signed replies, newest last, for the `replay` fault. */
+    private readonly signedReplies: SentReply[] = [];
     private readonly merchants = new Map<string, Merchant>();
     private readonly defaultMchid: string;
     // Delayed answers waiting on a timer; close() wakes them so they can give up.
@@ -421,7 +423,14 @@ class HttpEmulator implements Emulator {
         if (fault?.kind === "replay") {
             // A signed reply sent earlier, resent as it was (its signature still verifies: WeChat Pay signs the
             // timestamp, nonce and body, not the status or the request). The operation is NOT applied.
-            const old = this.lastSigned;
+            const of = fault.of;
+            const old = [...this.signedReplies]
+                .reverse()
+                .find(
+                    (r) =>
+                        (of?.method === undefined || r.method === of.method) &&
+                        (of?.status === undefined || r.status === of.status),
+                );
             const status = fault.status ?? old?.status ?? 404;
             res.writeHead(status, old?.headers ?? {});
             res.end(old?.body);
@@ -656,7 +665,13 @@ class HttpEmulator implements Emulator {
             headers["Wechatpay-Signature"] = signature.signature;
         }
         if (signature !== undefined && fault === undefined) {
-            this.lastSigned = { status: reply.status, headers: { ...headers }, body: reply.body };
+            this.signedReplies.push({
+                method: record.method,
+                status: reply.status,
+                headers: { ...headers },
+                body: reply.body,
+            });
+            if (this.signedReplies.length > 50) this.signedReplies.shift();
         }
         res.writeHead(reply.status, headers);
         if (fault?.kind === "trickle") {

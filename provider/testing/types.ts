@@ -140,10 +140,11 @@ export type Fault =
      */
     | { kind: "apply-late"; ms: number }
     /**
-     * Resend the last signed reply this emulator sent (same headers, nonce and body; its signature verifies), with
-     * `status` if given: what a machine in the middle can do within WeChat Pay's 5-minute window. NOT applied.
+     * Resend the last signed reply this emulator sent (to a request with `of.method`, answered `of.status`, when
+     * given), with the same headers, nonce and body (its signature verifies), and `status` if given: what a machine
+     * in the middle can do within WeChat Pay's 5-minute window. NOT applied.
      */
-    | { kind: "replay"; status?: number };
+    | { kind: "replay"; status?: number; of?: { method?: string; status?: number } };
 
 /** Which requests a queued fault may hit; a field left out matches anything. */
 export interface FaultMatch {
