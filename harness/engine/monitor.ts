@@ -22,6 +22,11 @@ export interface Registration {
     custom: boolean;
     /** Inputs as the SDK marshalled them (secrets wrapped). */
     inputs: PropertyMap;
+    /**
+     * The URNs of `aliases`: the SDK resolves them itself when the engine does not support alias specs
+     * (sdk/nodejs/runtime/resource.ts, `aliasURNs` unless the monitor supports "aliasSpecs").
+     */
+    aliases: string[];
 }
 
 /** The engine's answer to one registration. */
@@ -92,6 +97,7 @@ export async function startMonitor(proto: Protocol, handlers: MonitorHandlers): 
                 parent: req.getParent(),
                 custom: req.getCustom(),
                 inputs: plain(req.getObject()),
+                aliases: req.getAliasurnsList(),
             });
             const res = new resourcePb.RegisterResourceResponse();
             res.setUrn(done.urn).setId(done.id);

@@ -14,7 +14,13 @@
 
 import type { Consumer } from "../consumer";
 import { loadProtocol, unwrapSecrets } from "../protocol";
-import { DEFAULT_PROVIDER_TYPE, type PropertyMap, type ProviderHost, startProviderHost } from "../providerHost";
+import {
+    DEFAULT_PROVIDER_TYPE,
+    type PropertyMap,
+    type ProviderHost,
+    ProviderHostCallError,
+    startProviderHost,
+} from "../providerHost";
 import { type Registration, startMonitor } from "./monitor";
 import { runProgram } from "./program";
 import {
@@ -40,6 +46,8 @@ export interface StackOptions {
     secretKeys: readonly string[];
     /** Added to the environment of the program and the provider host. */
     env?: NodeJS.ProcessEnv;
+    /** Called with each provider host this stack starts (tests interrupt or kill it mid-step). */
+    onHost?: (host: ProviderHost) => void;
 }
 
 export type Operation = "create" | "update" | "replace" | "delete" | "same";
@@ -66,11 +74,26 @@ export interface Result {
     drift: Drift[];
     /** The stack's exports (after `up`; what the program exported, unknowns included, after `preview`). */
     outputs: PropertyMap;
+    /** What the provider hosts printed (the CLI shows it to the user). */
+    hostOutput: string;
+}
+
+/** A command that failed, with what the provider hosts printed until then. */
+export class StackCommandError extends Error {
+    override readonly name = "StackCommandError";
+    constructor(
+        readonly failure: unknown,
+        readonly hostOutput: string,
+    ) {
+        super(failure instanceof Error ? failure.message : String(failure));
+    }
 }
 
 /** A program that failed: its error messages, as the CLI would print them. */
 export class ProgramError extends Error {
     override readonly name = "ProgramError";
+    /** What the provider hosts printed until the failure (set by the command that failed). */
+    hostOutput = "";
     constructor(
         readonly errors: string[],
         readonly output: string,
@@ -109,25 +132,43 @@ export class Stack {
         const state = await this.state();
         const drift = await this.withRecordedHost(state, (host) => refreshAll(host, state));
         await writeState(this.opts.stateFile, state);
-        return { steps: [], drift, outputs: stackOutputs(state) };
+        return { steps: [], drift, outputs: stackOutputs(state), hostOutput: this.printed };
     }
 
     async destroy(): Promise<Result> {
         const state = await this.state();
         const steps: Step[] = [];
-        await this.withRecordedHost(state, async (host) => {
-            for (const r of state.resources.filter(isCustom).reverse()) {
-                await host.delete(r.id, r.urn, r.outputs, r.inputs);
-                steps.push({ op: "delete", urn: r.urn, name: nameOf(r.urn), changed: [] });
-            }
-        });
+        this.printed = "";
+        const remaining = [...state.resources];
+        try {
+            await this.withRecordedHost(state, async (host) => {
+                for (const r of state.resources.filter(isCustom).reverse()) {
+                    await host.delete(r.id, r.urn, r.outputs, r.inputs);
+                    remaining.splice(remaining.indexOf(r), 1);
+                    steps.push({ op: "delete", urn: r.urn, name: nameOf(r.urn), changed: [] });
+                }
+            });
+        } catch (err) {
+            // A failed delete leaves that resource (and every one not yet deleted) in the stack, as the engine does.
+            await writeState(this.opts.stateFile, { resources: remaining.some(isCustom) ? remaining : [] });
+            throw new StackCommandError(err, this.printed);
+        }
         await writeState(this.opts.stateFile, { resources: [] });
-        return { steps, drift: [], outputs: {} };
+        return { steps, drift: [], outputs: {}, hostOutput: this.printed };
     }
+
+    /** What the hosts of the current command printed. */
+    private printed = "";
 
     private async startHost(config: Record<string, string>, secretKeys: readonly string[]): Promise<ProviderHost> {
         const { consumer, project, stack, programDir, env } = this.opts;
         const host = await startProviderHost(consumer, { project, stack, cwd: programDir, env: env ?? {} });
+        this.opts.onHost?.(host);
+        const close = host.close.bind(host);
+        host.close = async () => {
+            this.printed += host.output();
+            await close();
+        };
         try {
             await host.configure(config, [...secretKeys]);
             return host;
@@ -151,6 +192,16 @@ export class Stack {
     }
 
     private async deploy(dryRun: boolean, refresh: boolean): Promise<Result> {
+        this.printed = "";
+        try {
+            const result = await this.deployNow(dryRun, refresh);
+            return { ...result, hostOutput: this.printed };
+        } catch (err) {
+            throw err instanceof ProgramError ? Object.assign(err, { hostOutput: this.printed }) : err;
+        }
+    }
+
+    private async deployNow(dryRun: boolean, refresh: boolean): Promise<Result> {
         const { config, secretKeys } = this.opts;
         const old = await this.state();
         const drift = refresh ? await this.withRecordedHost(old, (host) => refreshAll(host, old)) : [];
@@ -160,6 +211,7 @@ export class Stack {
         const steps: Step[] = [];
         const next: ResourceState[] = [];
         const replaced: ResourceState[] = [];
+        const renamedFrom = new Set<string>();
         const errors: string[] = [];
         let outputs: PropertyMap = {};
         // One registration at a time, in the order the program made them.
@@ -176,7 +228,12 @@ export class Stack {
             if (!reg.custom || !reg.type.startsWith("pulumi-nodejs:dynamic/")) {
                 throw new Error(`${reg.type}: this harness runs dynamic resources only`);
             }
-            const before = oldByUrn.get(urn);
+            // A resource found under an alias is the same resource, renamed: it moves to its new URN, nothing is called.
+            const alias = reg.aliases.find((a) => oldByUrn.has(a) && !oldByUrn.has(urn));
+            const before =
+                oldByUrn.get(urn) ??
+                (alias !== undefined ? ({ ...oldByUrn.get(alias), urn } as ResourceState) : undefined);
+            if (alias !== undefined) renamedFrom.add(alias);
             const news = unwrapSecrets(reg.inputs) as PropertyMap;
             const checked = await host.check(urn, before?.inputs ?? {}, news);
             if (checked.failures.length > 0) {
@@ -194,16 +251,28 @@ export class Stack {
                 step = { op, urn, name: reg.name, changed: op === "replace" ? diff.replaces : changed };
                 done = op === "same" ? before : { ...before, inputs, outputs: { ...before.outputs, ...inputs } };
             }
-            if (!dryRun && step.op === "create") {
-                const created = await host.create(urn, inputs);
-                done = { urn, type: reg.type, id: created.id, inputs, outputs: created.properties };
-            } else if (!dryRun && step.op === "replace" && before !== undefined) {
-                const created = await host.create(urn, inputs);
-                done = { urn, type: reg.type, id: created.id, inputs, outputs: created.properties };
-                replaced.push(before);
-            } else if (!dryRun && step.op === "update" && before !== undefined) {
-                const updated = await host.update(before.id, urn, before.outputs, inputs, before.inputs);
-                done = { ...before, inputs, outputs: updated.properties };
+            try {
+                if (!dryRun && step.op === "create") {
+                    const created = await host.create(urn, inputs);
+                    done = { urn, type: reg.type, id: created.id, inputs, outputs: created.properties };
+                } else if (!dryRun && step.op === "replace" && before !== undefined) {
+                    const created = await host.create(urn, inputs);
+                    done = { urn, type: reg.type, id: created.id, inputs, outputs: created.properties };
+                    replaced.push(before);
+                } else if (!dryRun && step.op === "update" && before !== undefined) {
+                    const updated = await host.update(before.id, urn, before.outputs, inputs, before.inputs);
+                    done = { ...before, inputs, outputs: updated.properties };
+                }
+            } catch (err) {
+                // "Created (or updated), but failed to initialize": the engine saves what the provider returned as the
+                // resource's state, and the step still fails (pkg/resource/deploy/step.go, StatusPartialFailure).
+                if (err instanceof ProviderHostCallError && err.initFailed !== undefined) {
+                    const { id, properties } = err.initFailed;
+                    next.push({ urn, type: reg.type, id, inputs, outputs: properties });
+                } else if (before !== undefined && step.op === "update") {
+                    next.push(before);
+                }
+                throw err;
             }
             steps.push(step);
             next.push(done);
@@ -238,11 +307,11 @@ export class Stack {
             const registered = new Set(next.map((r) => r.urn));
             if (run.code !== 0 || errors.length > 0) {
                 // What was created before the failure stays recorded (as a checkpoint would), so destroy can undo it.
-                const kept = old.resources.filter((r) => !registered.has(r.urn));
+                const kept = old.resources.filter((r) => !registered.has(r.urn) && !renamedFrom.has(r.urn));
                 if (!dryRun) await writeState(this.opts.stateFile, { resources: [...next, ...kept] });
                 throw new ProgramError(errors, run.output);
             }
-            const gone = old.resources.filter((r) => isCustom(r) && !registered.has(r.urn));
+            const gone = old.resources.filter((r) => isCustom(r) && !registered.has(r.urn) && !renamedFrom.has(r.urn));
             for (const r of [...replaced, ...gone].reverse()) {
                 if (!dryRun) await host.delete(r.id, r.urn, r.outputs, r.inputs);
                 if (gone.includes(r)) steps.push({ op: "delete", urn: r.urn, name: nameOf(r.urn), changed: [] });
@@ -252,7 +321,7 @@ export class Stack {
                 if (stack) stack.outputs = outputs;
                 await writeState(this.opts.stateFile, { resources: next });
             }
-            return { steps, drift, outputs };
+            return { steps, drift, outputs, hostOutput: "" };
         } finally {
             await monitor.close();
             await host.close();
