@@ -13,7 +13,7 @@ describe("notifyUrlProblem", () => {
         ["https://xn--fiqs8s.example.cn/notify"],
         ["https://8.8.8.8/notify"],
         ["https://[2400:da00::1]/notify"],
-        ["https://API.Example.com/Notify/%E4%BE%8B"],
+        ["https://api.example.com/Notify/%E4%BE%8B"],
         ["https://a-b.example.com/path/with@sign:colon;semi"],
         [`https://example.com/${"a".repeat(256 - "https://example.com/".length)}`],
     ])("accepts %s", (url) => {
@@ -29,6 +29,13 @@ describe("notifyUrlProblem", () => {
             "must be at most 256 characters (WeChat Pay's limit), got 257",
         ],
         ["https://example.com/a b", "must not contain whitespace"],
+        ["https://example.com//", "must have a path, e.g. https://api.example.com/wechatpay/membercard"],
+        ["https://example.com/.", "must have a path, e.g. https://api.example.com/wechatpay/membercard"],
+        ["https://example.com/x%00", "must not contain a percent-encoded control character such as %00"],
+        [
+            "https://Example.com/x",
+            "must write the host in lower case (example.com): hosts are compared exactly as written",
+        ],
         ["example.com/notify", ABSOLUTE],
         ["/notify", ABSOLUTE],
         ["http://example.com/notify", "must use https (WeChat Pay only calls https endpoints), got http"],
