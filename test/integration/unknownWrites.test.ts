@@ -4,6 +4,8 @@
  * runtime, a killed or interrupted provider host) are in test/engine/unknownWrites.engine.test.ts.
  */
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { merchantProfiles } from "../../harness";
 import type { NotifyEndpoint } from "../../provider/endpoint";
@@ -24,11 +26,11 @@ const OLD = "https://old.example.com/wechatpay/notify";
 const A = "https://api.example.com/wechatpay/notify";
 const B = "https://api.example.com/wechatpay/notify-v2";
 
-const ALL: ReadonlyArray<[NotifyEndpoint, SettingName]> = [
-    [MEMBERCARD_CALLBACK, "membercard"],
-    [COMPLAINT_NOTIFICATION, "complaint"],
-    [BUSIFAVOR_CALLBACK, "busifavor"],
-    [VIOLATION_NOTIFICATION, "violation"],
+const ALL: ReadonlyArray<[string, NotifyEndpoint, SettingName]> = [
+    ["MembercardCallback", MEMBERCARD_CALLBACK, "membercard"],
+    ["ComplaintNotification", COMPLAINT_NOTIFICATION, "complaint"],
+    ["BusifavorCallback", BUSIFAVOR_CALLBACK, "busifavor"],
+    ["ViolationNotification", VIOLATION_NOTIFICATION, "violation"],
 ];
 
 /** Small settings: the tests wait out timeouts. */
@@ -63,8 +65,8 @@ const printed = (): string => log.mock.calls.map((c: unknown[]) => String(c[0]))
 
 describe("H1: a rename without aliases leaves the new resource's URL live", () => {
     it.each(ALL)(
-        "%s.name: the old resource's destroy in the same deployment leaves the URL and says why",
-        async (endpoint, setting) => {
+        "%s: the old resource's destroy in the same deployment leaves the URL and says why",
+        async (_name, endpoint, setting) => {
             emulator.setSetting(setting, OLD);
             const old = await provider(endpoint);
             const stored = (await old.create({ notifyUrl: A })).outs as NotifySettingState;
@@ -93,8 +95,8 @@ describe("H2: a write applied, then a gateway 5xx on every attempt", () => {
     });
 
     it.each(ALL)(
-        "%s.name: create succeeds after applied-then-SYSTEM_ERROR on every write",
-        async (endpoint, setting) => {
+        "%s: create succeeds after applied-then-SYSTEM_ERROR on every write",
+        async (_name, endpoint, setting) => {
             emulator.setSetting(setting, OLD);
             const p = await provider(endpoint);
             emulator.failNext({ kind: "applied-then-error", status: 500, code: "SYSTEM_ERROR" }, 3, {
@@ -147,21 +149,24 @@ describe("H3: an update whose outcome stays unknown", () => {
 
 describe("M1: an update after the setting disappeared creates it again", () => {
     it.each([
-        [COMPLAINT_NOTIFICATION, "complaint", ["PUT 400", "GET 400", "POST 200"]],
-        [VIOLATION_NOTIFICATION, "violation", ["PUT 404", "GET 404", "POST 200"]],
-    ] as const)("%s.name: the create method when WeChat Pay says none is set", async (endpoint, setting, expected) => {
-        const p = await provider(endpoint);
-        await p.update(MCHID, { mchid: MCHID, notifyUrl: A, appliedNotifyUrl: A }, { notifyUrl: B });
-        expect(calls(emulator)).toEqual(expected);
-        expect(emulator.setting(setting)).toBe(B);
-    });
+        ["ComplaintNotification", COMPLAINT_NOTIFICATION, "complaint", ["PUT 400", "GET 400", "POST 200"]],
+        ["ViolationNotification", VIOLATION_NOTIFICATION, "violation", ["PUT 404", "GET 404", "POST 200"]],
+    ] as const)(
+        "%s: the create method when WeChat Pay says none is set",
+        async (_name, endpoint, setting, expected) => {
+            const p = await provider(endpoint);
+            await p.update(MCHID, { mchid: MCHID, notifyUrl: A, appliedNotifyUrl: A }, { notifyUrl: B });
+            expect(calls(emulator)).toEqual(expected);
+            expect(emulator.setting(setting)).toBe(B);
+        },
+    );
 });
 
 describe("M2: a DELETE applied whose answer was lost, retried, hears 'none set'", () => {
     it.each([
-        [COMPLAINT_NOTIFICATION, "complaint"],
-        [VIOLATION_NOTIFICATION, "violation"],
-    ] as const)("%s.name: destroy succeeds once a signed read shows none", async (endpoint, setting) => {
+        ["ComplaintNotification", COMPLAINT_NOTIFICATION, "complaint"],
+        ["ViolationNotification", VIOLATION_NOTIFICATION, "violation"],
+    ] as const)("%s: destroy succeeds once a signed read shows none", async (_name, endpoint, setting) => {
         emulator.setSetting(setting, A);
         const p = await provider(endpoint);
         emulator.failNext({ kind: "applied-then-reset" }, 1, { method: "DELETE" });
@@ -176,17 +181,17 @@ describe("M2: a DELETE applied whose answer was lost, retried, hears 'none set'"
 });
 
 describe("M3: a reply whose signature does not verify names the keys, whatever its status", () => {
-    it.each(ALL)("%s.name: another merchant's WeChat Pay key on a merchant with nothing set", async (endpoint) => {
+    it.each(ALL)("%s: another merchant's WeChat Pay key on a merchant with nothing set", async (_name, endpoint) => {
         const wrong = emulator.credentials(OTHER_MCHID);
         const p = await provider(endpoint, { "wechatpay:publicKey": wrong.publicKey });
         await expect(p.create({ notifyUrl: A })).rejects.toMatchObject({
             name: "WechatpayVerificationError",
             message: expect.stringContaining("`wechatpay:publicKey`"),
         });
-        expect(emulator.setting(ALL.find(([e]) => e === endpoint)?.[1] ?? "membercard")).toBeUndefined();
+        expect(emulator.setting(ALL.find(([, e]) => e === endpoint)?.[2] ?? "membercard")).toBeUndefined();
     });
 
-    it.each(ALL)("%s.name: a SIGNTEST probe on the 'none' reply", async (endpoint) => {
+    it.each(ALL)("%s: a SIGNTEST probe on the 'none' reply", async (_name, endpoint) => {
         const p = await provider(endpoint);
         emulator.failNext({ kind: "sign-test" });
         await expect(p.create({ notifyUrl: A })).rejects.toMatchObject({
@@ -264,6 +269,26 @@ describe("M4: replayed replies", () => {
     });
 });
 
+describe("L1: a timed-out attempt that lands after its retry", () => {
+    it("cannot be prevented by a client: it shows as drift, and the README and docs/security.md say so", async () => {
+        emulator.setSetting("membercard", OLD);
+        const p = await provider(MEMBERCARD_CALLBACK);
+        const stored = (await p.create({ notifyUrl: A })).outs as NotifySettingState;
+        // The first PATCH of the update waits 1.2 s in WeChat Pay (the client gives up at 400 ms); the retry lands.
+        emulator.failNext({ kind: "apply-late", ms: 1_200 }, 1, { method: "PATCH" });
+        const updated = (await p.update(MCHID, stored, { notifyUrl: B })).outs as NotifySettingState;
+        await p.delete(MCHID, updated);
+        expect(emulator.setting("membercard")).toBe(OLD);
+        await vi.waitFor(() => expect(emulator.requests.some((r) => r.fault === "apply-late")).toBe(true), {
+            timeout: 3_000,
+        });
+        expect(emulator.setting("membercard")).toBe(B);
+        const repo = join(__dirname, "..", "..");
+        expect(readFileSync(join(repo, "README.md"), "utf8")).toContain("a timed-out attempt landing after its");
+        expect(readFileSync(join(repo, "docs", "security.md"), "utf8")).toContain("**A late attempt.**");
+    });
+});
+
 describe("L2: the deadline passing during a backoff after an attempt was sent", () => {
     it("settles with a signed read instead of reporting 'not sent'", async () => {
         emulator.setSetting("membercard", OLD);
@@ -292,7 +317,7 @@ describe("L2: the deadline passing during a backoff after an attempt was sent", 
 });
 
 describe("L3: an unsigned 404 is never WeChat Pay's answer", () => {
-    it.each(ALL)("%s.name: an unknown route's unsigned 404 on refresh", async (endpoint, setting) => {
+    it.each(ALL)("%s: an unknown route's unsigned 404 on refresh", async (_name, endpoint, setting) => {
         emulator.setSetting(setting, A);
         const p = await provider(endpoint);
         emulator.failNext({ kind: "unknown-route" });
@@ -395,7 +420,7 @@ describe("item 6: every signed 'none' shape is none, for all four APIs", () => {
         "200 null",
         "200 missing",
     ];
-    for (const [endpoint, setting] of ALL) {
+    for (const [, endpoint, setting] of ALL) {
         it.each(shapes)(`${endpoint.name}: a first create on a merchant answering %s`, async (shape) => {
             emulator.setUnsetReply(shape, MCHID);
             const p = await provider(endpoint);
@@ -406,7 +431,7 @@ describe("item 6: every signed 'none' shape is none, for all four APIs", () => {
         });
     }
 
-    it.each(ALL)("%s.name: the same shapes unsigned, or for another merchant, stay errors", async (endpoint) => {
+    it.each(ALL)("%s: the same shapes unsigned, or for another merchant, stay errors", async (_name, endpoint) => {
         const p = await provider(endpoint);
         emulator.setUnsetReply("200 empty", MCHID);
         emulator.failNext({ kind: "missing-headers" });
@@ -416,7 +441,7 @@ describe("item 6: every signed 'none' shape is none, for all four APIs", () => {
                 kind: "reply-body",
                 body: JSON.stringify({ mchid: OTHER_MCHID, [endpoint.wireField]: "" }),
             });
-            emulator.setSetting(ALL.find(([e]) => e === endpoint)?.[1] ?? "membercard", A);
+            emulator.setSetting(ALL.find(([, e]) => e === endpoint)?.[2] ?? "membercard", A);
             await expect(p.create({ notifyUrl: A })).rejects.toMatchObject({ code: "OTHER_MERCHANT" });
         }
     });
