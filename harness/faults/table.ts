@@ -324,9 +324,8 @@ export const FAULTS: readonly FaultCase[] = [
         label: "404 for an unknown route",
         fault: { kind: "unknown-route" },
         times: PERSISTENT,
-        // The complaint API's unset reply is a 400, so its client does not admit 404s to the signature check: an
-        // unknown route is WeChat Pay's error as received.
-        cause: /not signed by WeChat Pay, "\{\\"code\\":\\"NOT_FOUND\\"|rejected [A-Z]+ \S+: 404 NOT_FOUND: No such API/,
+        // Every reply is verified, so an unknown route's unsigned 404 is never WeChat Pay's "none", on any API.
+        cause: /not signed by WeChat Pay, "\{\\"code\\":\\"NOT_FOUND\\"/,
         expect: () => notRetried,
     },
     {

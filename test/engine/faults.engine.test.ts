@@ -65,8 +65,12 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
             liveLabel: "old",
             clean: true,
         });
-        expect(calls(r)).toEqual(["GET 200", "PATCH 500", "PATCH 500", "PATCH 500"]);
+        // A 5xx may come after the write was applied: a signed read settles it (here: not applied so far; the fault
+        // queued one more 500, which the read retries), and the create is kept in state with the URL from before.
+        expect(calls(r)).toEqual(["GET 200", "PATCH 500", "PATCH 500", "PATCH 500", "GET 500", "GET 200"]);
         expect(r.message).toMatch(/after 3 attempts \(500 SYSTEM_ERROR, 500 SYSTEM_ERROR, 500 SYSTEM_ERROR\)/);
+        expect(r.message).toMatch(/not applied so far; it may still land/);
+        expect(r.kept?.properties).toMatchObject({ previousNotifyUrl: ORIGINAL_URL });
         expect(r.message).toMatch(/the request is safe to repeat/);
     });
 
@@ -230,7 +234,7 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
     it("ComplaintNotification: an unknown route's 404 is an error, not 'unset'", async () => {
         const r = await run("unknown-route", "read", undefined, "complaint");
         expect(r).toMatchObject({ ok: false, attempts: 1, live: URL_A, clean: true });
-        expect(r.error).toBe("WechatpayApiError 404 NOT_FOUND");
+        expect(r.error).toBe("WechatpayResponseError (unsigned 404)");
     });
 
     it("BusifavorCallback: a transient 500 on update's POST is retried", async () => {
@@ -255,6 +259,30 @@ describe("faults through Pulumi's provider host (subset of `npm run faults`)", (
         const r = await run("bad-signature", "remove", "DELETE", "violation");
         expect(r).toMatchObject({ ok: true, readBack: true, liveLabel: "none", clean: true });
         expect(calls(r)).toEqual(["GET 200", "DELETE 204", "GET 404"]);
+    });
+
+    it("create's PATCH applied, then 500 on every attempt: a signed read shows it, and create succeeds", async () => {
+        const r = await run("applied-500-persistent", "create", "PATCH");
+        expect(r).toMatchObject({ ok: true, attempts: 3, readBack: true, live: URL_A, clean: true });
+        expect(calls(r)).toEqual(["GET 200", "PATCH 500", "PATCH 500", "PATCH 500", "GET 200"]);
+        expect(r.outputs).toMatchObject({ appliedNotifyUrl: URL_A, previousNotifyUrl: ORIGINAL_URL });
+    });
+
+    it("ComplaintNotification: update's PUT applied, then a gateway's 502 every time: confirmed by a signed read", async () => {
+        const r = await run("applied-502-persistent", "update", "PUT", "complaint");
+        expect(r).toMatchObject({ ok: true, attempts: 3, readBack: true, live: URL_B, clean: true });
+        expect(calls(r)).toEqual(["PUT 502", "PUT 502", "PUT 502", "GET 200"]);
+    });
+
+    it("ViolationNotification: a DELETE applied, then reset every time: the retries hear none, a read confirms", async () => {
+        const r = await run("applied-reset-persistent", "remove", "DELETE", "violation");
+        expect(r).toMatchObject({ ok: true, attempts: 3, readBack: true, live: undefined, clean: true });
+        expect(calls(r)).toEqual(["GET 200", "DELETE reset", "DELETE reset", "DELETE reset", "GET 404"]);
+    });
+
+    it("BusifavorCallback: a restoring POST applied late, after its retry: the step succeeds", async () => {
+        const r = await run("apply-late", "delete", "POST", "busifavor");
+        expect(r).toMatchObject({ ok: true, attempts: 2, live: ORIGINAL_URL, clean: true });
     });
 
     it("ran exactly the table's representative cells", () => {
