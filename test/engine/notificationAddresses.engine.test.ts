@@ -195,7 +195,7 @@ describe("examples/notification-addresses through cmd/run and the provider host"
             membercard: ["GET 200", "PATCH 200"],
             complaints: ["GET 200", "PUT 200"],
             coupons: ["GET 200"],
-            violations: ["GET 200", "DELETE 204"],
+            violations: ["GET 200", "DELETE 204", "GET 404"],
         });
         expect(live()).toEqual({
             membercard: OLD_MEMBERCARD,
