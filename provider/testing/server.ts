@@ -4,7 +4,6 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isIPv4 } from "node:net";
 import { type Answer, ROUTES, type Route } from "./apis";
@@ -365,17 +364,6 @@ class HttpEmulator implements Emulator {
         return merchant;
     }
 
-    /** Resolves when close() is called. */
-    private untilClosed(): Promise<void> {
-        return new Promise((resolve) => {
-            if (this.closed) {
-                resolve();
-            } else {
-                this.sleepers.add(resolve);
-            }
-        });
-    }
-
     private get closed(): boolean {
         return this.closing !== undefined;
     }
@@ -455,7 +443,8 @@ class HttpEmulator implements Emulator {
                 // No answer until the client gives up (or the emulator closes).
                 base.status = 0;
                 this.record(base);
-                await Promise.race([once(req.socket, "close"), this.untilClosed()]);
+                // close() destroys every connection, so this ends with the emulator at the latest.
+                await new Promise<void>((resolve) => req.socket.once("close", () => resolve()));
                 req.socket.destroy();
                 return;
             }
@@ -711,7 +700,7 @@ class HttpEmulator implements Emulator {
             }
             bytes += chunk.length;
             if (!res.write(chunk)) {
-                await Promise.race([once(res, "drain"), once(res, "close")]);
+                await drainedOrClosed(res);
             }
         }
         const closedEarly = closed || this.closed;
@@ -821,4 +810,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         throw new Error("Emulator is not listening on a TCP port.");
     }
     return new HttpEmulator(server, state, options, merchants, host, address.port);
+}
+
+/** Resolves on the first of `drain` or `close`, and removes both listeners: a race of two `once()`s leaves one behind. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+    return new Promise((resolve) => {
+        const done = (): void => {
+            res.off("drain", done);
+            res.off("close", done);
+            resolve();
+        };
+        res.once("drain", done);
+        res.once("close", done);
+    });
 }
