@@ -44,7 +44,7 @@ async function exists(path: string): Promise<boolean> {
  * Builds `dir` once: `build(staging)` fills a staging folder that is renamed into place only when complete, so
  * parallel test files and interrupted runs never see half a folder.
  */
-async function once(dir: string, build: (staging: string) => Promise<void>): Promise<string> {
+export async function once(dir: string, build: (staging: string) => Promise<void>): Promise<string> {
     if (await exists(join(dir, ".complete"))) return dir;
     const staging = `${dir}.staging-${process.pid}-${randomBytes(4).toString("hex")}`;
     await mkdir(staging, { recursive: true });
