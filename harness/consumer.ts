@@ -34,7 +34,7 @@ export interface Consumer {
 }
 
 export interface PrepareConsumerOptions {
-    /** The package to pack (its `prepack` script builds it). */
+    /** The package to pack (its `prepare` script builds it: npm runs it before packing). */
     packageDir: string;
     /** Where consumers are cached. Default `<packageDir>/.cache/engine` (git-ignored). */
     cacheRoot?: string;

@@ -18,7 +18,7 @@ import { resolve } from "node:path";
 import { closeFixture, log, SETTINGS, setUpFixture } from "../harness/bench/fixture";
 import { burstPhase, coldPhase, memoryPhase, warmPhase } from "../harness/bench/measure";
 import { profilePhase } from "../harness/bench/profile";
-import { machineLine, rows, TABLE_HEADER, table } from "../harness/bench/report";
+import { machineLine, missedTargets, rows, TABLE_HEADER, table } from "../harness/bench/report";
 
 async function main(): Promise<number> {
     const started = Date.now();
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
             loadAtStart,
             Buffer.byteLength(f.real.provider),
             Buffer.byteLength(f.null.provider),
-            profile,
+            profile + missedTargets(body),
         );
     } finally {
         await closeFixture(f);

@@ -1,14 +1,15 @@
 /**
- * Drift check for pipelines: has someone changed the member-card callback URL outside Pulumi?
+ * Drift check for pipelines: has someone changed a WeChat Pay notification URL outside Pulumi?
  *
  *     npx tsx drift-check.ts --stack dev --work-dir ../quickstart [--resource membercard]
  *
- * Runs `pulumi preview --refresh` on the stack through the Automation API: the refresh reads the live URL from
- * WeChat Pay (one GET), the preview compares it with what the program declares. A preview writes no state, so the
- * check changes nothing, at WeChat Pay or in the stack.
+ * Runs `pulumi preview --refresh` on the stack through the Automation API: the refresh reads each live URL from
+ * WeChat Pay (one GET per resource), the preview compares it with what the program declares. A preview writes no
+ * state, so the check changes nothing, at WeChat Pay or in the stack. It covers every MembercardCallback,
+ * ComplaintNotification, BusifavorCallback and ViolationNotification in the stack.
  *
- * Prints one JSON report on stdout, `{stack, resource, expectedNotifyUrl, liveNotifyUrl, drift, plannedOp}`, and
- * Pulumi's own progress on stderr. Exit code: 0 no drift, 2 drift, 1 error (message on stderr).
+ * Prints one JSON report on stdout, `{stack, drift, resources: [{resource, type, urn, field, expected, live, drift,
+ * plannedOp}]}`, and Pulumi's own progress on stderr. Exit code: 0 no drift, 2 drift, 1 error (message on stderr).
  *
  * It needs the Pulumi CLI on PATH and the stack's secrets provider (e.g. PULUMI_CONFIG_PASSPHRASE) and backend
  * (PULUMI_BACKEND_URL or `pulumi login`) in the environment, like any `pulumi` command.
@@ -21,13 +22,14 @@ const USAGE = "Usage: drift-check --stack <name> [--work-dir <dir>] [--resource 
 
 const HELP = `${USAGE}
 
-Has someone changed the member-card callback URL outside Pulumi? Runs \`pulumi preview --refresh\` on the stack
-(read-only: it writes nothing, at WeChat Pay or in the stack) and prints a JSON report on stdout.
+Has someone changed a WeChat Pay notification URL outside Pulumi? Runs \`pulumi preview --refresh\` on the stack
+(read-only: it writes nothing, at WeChat Pay or in the stack) and prints a JSON report on stdout, one entry per
+MembercardCallback, ComplaintNotification, BusifavorCallback and ViolationNotification.
 
 Options:
   --stack <name>      the stack to check (required; for Pulumi Cloud, org/project/stack)
   --work-dir <dir>    the folder with the program's Pulumi.yaml, dependencies installed (default: .)
-  --resource <name>   the MembercardCallback to report on, when the stack has several
+  --resource <name>   report only on the resources with this name (default: all of them)
   -h, --help          show this help
 
 Exit code: 0 no drift, 2 drift, 1 error (message on stderr).

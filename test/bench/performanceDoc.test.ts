@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseTable, rowNames, TABLE_HEADER } from "../../harness/bench/report";
+import { missedTargets, parseTable, rowNames, TABLE_HEADER } from "../../harness/bench/report";
 
 const REPO = resolve(__dirname, "..", "..");
 /** "1.23", "1.23 / 4.56", "12.3 (fresh process)", "1.23 / 4.56 (CPU 0.50)", or "—" where a column has no figure. */
@@ -31,6 +31,20 @@ function expectShape(markdown: string, names: string[]): void {
 describe("docs/performance.md", () => {
     it("has the table the bench writes: every column, every row, a figure in each cell", async () => {
         expectShape(await readFile(join(REPO, "docs", "performance.md"), "utf8"), rowNames());
+    });
+
+    it("explains each missed target in one line, as the bench writes it", async () => {
+        const doc = await readFile(join(REPO, "docs", "performance.md"), "utf8");
+        const body = parseTable(doc).rows.map((cells) => ({
+            cells,
+            met: cells[7] === "info" ? undefined : cells[7] === "yes",
+        }));
+        const missed = body.filter((r) => r.met === false);
+        expect(missed.length).toBeGreaterThan(0);
+        const section = missedTargets(body);
+        expect(section.trim().split("\n").slice(1)).toHaveLength(missed.length);
+        expect(doc).toContain(section);
+        expect(section).not.toContain("not explained yet");
     });
 
     it("is not a --quick run", async () => {

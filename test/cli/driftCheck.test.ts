@@ -1,23 +1,38 @@
 /**
- * examples/drift-check: the report built from engine events (pure), and the script's exit code 1 with a message
- * when it cannot run the preview. The real-CLI run is in quickstart.cli.test.ts.
+ * examples/drift-check: the report built from engine events (pure) for each of the four resource types, and the
+ * script's exit code 1 with a message when it cannot run the preview. The real-CLI run is in quickstart.cli.test.ts.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { buildReport, MEMBERCARD_CALLBACK_TYPE } from "../../examples/drift-check/report";
+import {
+    buildReport,
+    MEMBERCARD_CALLBACK_TYPE,
+    RESOURCE_TYPES,
+    type ResourceType,
+    TYPE_PREFIX,
+} from "../../examples/drift-check/report";
 import { REPO } from "../../harness";
 
-const URN = `urn:pulumi:dev::wechatpay-quickstart::${MEMBERCARD_CALLBACK_TYPE}::membercard`;
-const OURS = "https://api.example.com/wechatpay/membercard";
-const DRIFTED = "https://someone-else.example.com/membercard-events";
+const MCHID = "1900000001";
+const OURS = "https://api.example.com/wechatpay/events";
+const DRIFTED = "https://someone-else.example.com/events";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The URN of a resource of `type` named `name` in stack dev. */
+const urnOf = (type: ResourceType, name: string) => `urn:pulumi:dev::infra::${TYPE_PREFIX}${type}::${name}`;
+const URN = urnOf("MembercardCallback", "membercard");
 
 let sequence = 0;
 
 function state(urn: string, inputs: Record<string, unknown>, outputs: Record<string, unknown>) {
-    return { type: MEMBERCARD_CALLBACK_TYPE, urn, id: "1900000001", parent: "", provider: "", inputs, outputs };
+    return { type: typeOf(urn), urn, id: MCHID, parent: "", provider: "", inputs, outputs };
+}
+
+/** The type token inside a URN. */
+function typeOf(urn: string): string {
+    return urn.split("::")[2] ?? "";
 }
 
 /** A step event as the CLI's event log carries it. */
@@ -30,7 +45,7 @@ function stepEvent(
     const metadata = {
         op,
         urn,
-        type: MEMBERCARD_CALLBACK_TYPE,
+        type: typeOf(urn),
         provider: "",
         ...(opts.old ? { old: state(urn, { ...opts.old.inputs }, { ...opts.old.outputs }) } : {}),
         ...(opts.new ? { new: state(urn, { ...opts.new.inputs }, { ...opts.new.outputs }) } : {}),
@@ -38,13 +53,25 @@ function stepEvent(
     return { sequence: sequence++, timestamp: 0, [kind]: { metadata } };
 }
 
-/** The events of `preview --refresh` for one callback: refresh read `live`, then the planned step. */
-function previewEvents(live: string | undefined, declared: string, op: OpType, urn = URN): EngineEvent[] {
-    const stored = { inputs: { notifyUrl: OURS }, outputs: { notifyUrl: OURS, appliedNotifyUrl: OURS } };
+/**
+ * The events of `preview --refresh` for one resource: refresh read `live` (undefined: nothing set), then the planned
+ * step with the `declared` inputs.
+ */
+function previewEvents(
+    live: string | undefined,
+    declared: Record<string, unknown> | string,
+    op: OpType,
+    urn = URN,
+): EngineEvent[] {
+    const stored = {
+        inputs: { notifyUrl: OURS },
+        outputs: { notifyUrl: OURS, appliedNotifyUrl: OURS, mchid: MCHID },
+    };
     const refreshed =
         live === undefined
             ? undefined
-            : { inputs: { notifyUrl: live }, outputs: { notifyUrl: live, appliedNotifyUrl: OURS } };
+            : { inputs: { notifyUrl: live }, outputs: { notifyUrl: live, appliedNotifyUrl: OURS, mchid: MCHID } };
+    const inputs = typeof declared === "string" ? { notifyUrl: declared } : declared;
     return [
         stepEvent("resourcePreEvent", "refresh", { urn, old: stored }),
         stepEvent(
@@ -55,55 +82,123 @@ function previewEvents(live: string | undefined, declared: string, op: OpType, u
         stepEvent("resourcePreEvent", op, {
             urn,
             ...(refreshed ? { old: refreshed } : {}),
-            new: { inputs: { notifyUrl: declared }, outputs: {} },
+            new: { inputs, outputs: {} },
         }),
     ];
 }
 
 describe("buildReport", () => {
-    it("no drift: the live URL is the declared one", () => {
-        expect(buildReport("dev", previewEvents(OURS, OURS, "same"))).toEqual({
-            stack: "dev",
-            resource: URN,
-            expectedNotifyUrl: OURS,
-            liveNotifyUrl: OURS,
-            drift: false,
-            plannedOp: "same",
+    it("the membercard type token is the one in DESIGN.md", () => {
+        expect(MEMBERCARD_CALLBACK_TYPE).toBe("pulumi-nodejs:dynamic/wechatpay:MembercardCallback");
+    });
+
+    describe.each(RESOURCE_TYPES)("a stack with only a %s", (type) => {
+        const urn = urnOf(type, "events");
+
+        it("no drift: the live URL is the declared one; exit 0", () => {
+            expect(buildReport("dev", previewEvents(OURS, OURS, "same", urn))).toEqual({
+                stack: "dev",
+                drift: false,
+                resources: [
+                    {
+                        resource: "events",
+                        type,
+                        urn,
+                        field: "notifyUrl",
+                        expected: OURS,
+                        live: OURS,
+                        drift: false,
+                        plannedOp: "same",
+                    },
+                ],
+            });
+        });
+
+        it("drift: changed outside Pulumi, so the plan updates it; the report names resource, type and field", () => {
+            expect(buildReport("dev", previewEvents(DRIFTED, OURS, "update", urn))).toEqual({
+                stack: "dev",
+                drift: true,
+                resources: [
+                    {
+                        resource: "events",
+                        type,
+                        urn,
+                        field: "notifyUrl",
+                        expected: OURS,
+                        live: DRIFTED,
+                        drift: true,
+                        plannedOp: "update",
+                    },
+                ],
+            });
+        });
+
+        it("drift: nothing set any more, so the plan creates it again", () => {
+            expect(buildReport("dev", previewEvents(undefined, OURS, "create", urn))).toMatchObject({
+                drift: true,
+                resources: [{ type, field: "notifyUrl", expected: OURS, live: null, plannedOp: "create" }],
+            });
         });
     });
 
-    it("drift: changed outside Pulumi, so the plan updates it", () => {
-        expect(buildReport("dev", previewEvents(DRIFTED, OURS, "update"))).toMatchObject({
-            expectedNotifyUrl: OURS,
-            liveNotifyUrl: DRIFTED,
-            drift: true,
-            plannedOp: "update",
-        });
+    it("complaint drift with a clean member card is drift, and names the complaint resource", () => {
+        const complaints = urnOf("ComplaintNotification", "complaints");
+        const report = buildReport("dev", [
+            ...previewEvents(OURS, OURS, "same"),
+            ...previewEvents(DRIFTED, OURS, "update", complaints),
+        ]);
+        expect(report.drift).toBe(true);
+        expect(report.resources.map((r) => [r.resource, r.type, r.drift])).toEqual([
+            ["membercard", "MembercardCallback", false],
+            ["complaints", "ComplaintNotification", true],
+        ]);
     });
 
-    it("drift: nothing set any more, so the plan creates it again", () => {
-        expect(buildReport("dev", previewEvents(undefined, OURS, "create"))).toMatchObject({
-            liveNotifyUrl: null,
-            drift: true,
-            plannedOp: "create",
-        });
+    it("all four in one stack, one drifted: one entry each, in the engine's order", () => {
+        const events = RESOURCE_TYPES.flatMap((type) =>
+            previewEvents(
+                type === "BusifavorCallback" ? DRIFTED : OURS,
+                OURS,
+                type === "BusifavorCallback" ? "update" : "same",
+                urnOf(type, type.toLowerCase()),
+            ),
+        );
+        const report = buildReport("dev", events);
+        expect(report.drift).toBe(true);
+        expect(report.resources.map((r) => `${r.type}:${r.drift}`)).toEqual([
+            "MembercardCallback:false",
+            "ComplaintNotification:false",
+            "BusifavorCallback:true",
+            "ViolationNotification:false",
+        ]);
     });
 
     it("takes the live URL from the plan's refreshed old state when no refresh outputs were reported", () => {
         const events = previewEvents(DRIFTED, OURS, "update").filter((e) => e.resOutputsEvent === undefined);
-        expect(buildReport("dev", events)).toMatchObject({ liveNotifyUrl: DRIFTED, drift: true });
+        expect(buildReport("dev", events).resources).toMatchObject([{ live: DRIFTED, drift: true }]);
     });
 
     it("an expected URL that is still unknown is null, with a note", () => {
-        expect(buildReport("dev", previewEvents(OURS, UNKNOWN, "update"))).toMatchObject({
-            expectedNotifyUrl: null,
-            drift: true,
-            note: expect.stringContaining("does not exist yet"),
-        });
+        expect(buildReport("dev", previewEvents(OURS, UNKNOWN, "update")).resources).toMatchObject([
+            { expected: null, drift: true, note: expect.stringContaining("does not exist yet") },
+        ]);
     });
 
-    it("ignores other resources and picks the callback by name when there are several", () => {
-        const other = `urn:pulumi:dev::p::${MEMBERCARD_CALLBACK_TYPE}::second`;
+    it("another merchant replaces the resource: the field is mchid", () => {
+        const events = previewEvents(OURS, { notifyUrl: OURS, mchid: "1900000002" }, "replace");
+        expect(buildReport("dev", events).resources).toMatchObject([
+            { field: "mchid", expected: "1900000002", live: MCHID, drift: true, plannedOp: "replace" },
+        ]);
+    });
+
+    it("a resource the program no longer declares: expected is null, with a note", () => {
+        expect(buildReport("dev", previewEvents(OURS, OURS, "delete")).resources).toMatchObject([
+            { expected: null, live: OURS, drift: true, note: expect.stringContaining("would destroy it") },
+        ]);
+    });
+
+    it("ignores other resources and reports only the named ones with --resource", () => {
+        const other = urnOf("ViolationNotification", "second");
         const events = [
             ...previewEvents(OURS, OURS, "same"),
             ...previewEvents(DRIFTED, OURS, "update", other),
@@ -120,14 +215,16 @@ describe("buildReport", () => {
                 },
             } satisfies EngineEvent,
         ];
-        expect(() => buildReport("dev", events)).toThrow("several MembercardCallbacks (membercard, second)");
-        expect(buildReport("dev", events, "second")).toMatchObject({ resource: other, drift: true });
-        expect(buildReport("dev", events, "membercard")).toMatchObject({ resource: URN, drift: false });
-        expect(() => buildReport("dev", events, "third")).toThrow("no MembercardCallback named third");
+        expect(buildReport("dev", events).resources.map((r) => r.resource)).toEqual(["membercard", "second"]);
+        expect(buildReport("dev", events, "second")).toMatchObject({ drift: true, resources: [{ urn: other }] });
+        expect(buildReport("dev", events, "membercard")).toMatchObject({ drift: false, resources: [{ urn: URN }] });
+        expect(() => buildReport("dev", events, "third")).toThrow(
+            "no notification resource named third; it has: membercard (MembercardCallback), second (ViolationNotification)",
+        );
     });
 
-    it("a stack without a callback is an error", () => {
-        expect(() => buildReport("dev", [])).toThrow("stack dev has no MembercardCallback");
+    it("a stack without any of the four is an error", () => {
+        expect(() => buildReport("dev", [])).toThrow("stack dev has no WeChat Pay notification resource");
     });
 });
 

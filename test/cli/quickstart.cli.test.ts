@@ -226,10 +226,17 @@ describe.skipIf(cli === undefined)(
                 const { code, report } = await driftCheck();
                 expect(report).toMatchObject({
                     stack: STACK,
-                    expectedNotifyUrl: OURS,
-                    liveNotifyUrl: DRIFTED,
                     drift: true,
-                    plannedOp: "update",
+                    resources: [
+                        {
+                            type: "MembercardCallback",
+                            field: "notifyUrl",
+                            expected: OURS,
+                            live: DRIFTED,
+                            drift: true,
+                            plannedOp: "update",
+                        },
+                    ],
                 });
                 expect(code).toBe(2);
                 newCalls();
@@ -247,7 +254,10 @@ describe.skipIf(cli === undefined)(
                 expect(onlyReads(calls.slice(0, -1))).toBe(true);
                 expect(emulator.notifyUrl(MCHID)).toBe(OURS);
                 const { code, report } = await driftCheck();
-                expect(report).toMatchObject({ liveNotifyUrl: OURS, drift: false, plannedOp: "same" });
+                expect(report).toMatchObject({
+                    drift: false,
+                    resources: [{ live: OURS, drift: false, plannedOp: "same" }],
+                });
                 expect(code).toBe(0);
                 newCalls();
             },

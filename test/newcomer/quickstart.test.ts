@@ -1,6 +1,6 @@
 /**
  * The README's English quick start, walked literally up to the type-check: its four project files written into an
- * empty `membercard/` next to `pulumi-wechatpay/pulumi-wechatpay-0.1.0.tgz` (where its clone-and-pack step puts the
+ * empty `membercard/` next to `pulumi-wechatpay/pulumi-wechatpay-0.2.0.tgz` (where its clone-and-pack step puts the
  * tarball), `npm install`, then `npx tsc --noEmit` (the TypeScript its package.json installs) and TypeScript 5.
  * The emulator snippet is type-checked in the same project.
  */

@@ -6,6 +6,7 @@
 
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { access, cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { prepareConsumer, REPO } from "../../harness";
@@ -18,8 +19,17 @@ export const CACHE = join(REPO, ".cache", "newcomer");
 export const TYPESCRIPT_MAJORS = [6, 5] as const;
 export type TypescriptMajor = (typeof TYPESCRIPT_MAJORS)[number];
 
-/** The tarball's file name, as `npm pack` names it and the examples' package.json files point at it. */
-export const TARBALL = "pulumi-wechatpay-0.1.0.tgz";
+/**
+ * The tarball's file name, as `npm pack` names it and the examples' package.json files point at it. Taken from the
+ * package's version, so a version bump that misses an example or the README fails the tests that pin it.
+ */
+export const TARBALL = `pulumi-wechatpay-${packageVersion()}.tgz`;
+
+function packageVersion(): string {
+    const { version } = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version?: unknown };
+    if (typeof version !== "string") throw new Error("package.json has no version");
+    return version;
+}
 
 const NPM_INSTALL = ["--no-audit", "--no-fund", "--prefer-offline", "--no-update-notifier"];
 
@@ -34,7 +44,7 @@ async function exists(path: string): Promise<boolean> {
  * Builds `dir` once: `build(staging)` fills a staging folder that is renamed into place only when complete, so
  * parallel test files and interrupted runs never see half a folder.
  */
-async function once(dir: string, build: (staging: string) => Promise<void>): Promise<string> {
+export async function once(dir: string, build: (staging: string) => Promise<void>): Promise<string> {
     if (await exists(join(dir, ".complete"))) return dir;
     const staging = `${dir}.staging-${process.pid}-${randomBytes(4).toString("hex")}`;
     await mkdir(staging, { recursive: true });
