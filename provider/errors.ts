@@ -495,23 +495,15 @@ export function errorFrom(received: Received, target: RequestTarget, attempts?: 
             probe: received.probe === true,
         });
     }
-    if (received.unverified !== undefined && status === 404) {
+    // An unsigned 404, or an unsigned "none" at another 4xx, is never WeChat Pay's answer that none is set.
+    const unsignedNone = status === 404 ? "a 404" : NONE_CODES.has(received.code) ? `a ${status} ${received.code}` : "";
+    if (received.unverified !== undefined && status >= 400 && status < 500 && unsignedNone !== "") {
         return new WechatpayResponseError({
             ...target,
-            code: "UNSIGNED_404",
+            code: status === 404 ? "UNSIGNED_404" : "UNSIGNED_NONE",
             reason:
-                "a 404 that WeChat Pay did not sign is not its answer that no callback URL is set (a proxy, gateway or " +
-                "another host may have answered); check `wechatpay:baseUrl` and any proxy in between",
-            received,
-        });
-    }
-    if (received.unverified !== undefined && status >= 400 && status < 500 && NONE_CODES.has(received.code)) {
-        return new WechatpayResponseError({
-            ...target,
-            code: "UNSIGNED_NONE",
-            reason:
-                `a ${status} ${received.code} that WeChat Pay did not sign is not its answer that no URL is set (a ` +
-                "proxy, gateway or another host may have answered); check `wechatpay:baseUrl` and any proxy in between",
+                `${unsignedNone} that WeChat Pay did not sign is not its answer that no callback URL is set (a proxy, ` +
+                "gateway or another host may have answered); check `wechatpay:baseUrl` and any proxy in between",
             received,
         });
     }

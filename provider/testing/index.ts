@@ -17,6 +17,7 @@ export { startEmulator } from "./server";
 export {
     EmulatorError,
     type MerchantKind,
+    NONE_SHAPES,
     SETTING_NAMES,
     type SettingName,
     type Settings,

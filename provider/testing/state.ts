@@ -45,8 +45,8 @@ export type UnsetReply =
     | "empty"
     | "bad-request";
 
-/** Every {@link UnsetReply}, for option checks and tests. */
-export const UNSET_REPLIES: readonly UnsetReply[] = [
+/** Every shape of a signed "none" (each API's own reply first), without the older names. */
+export const NONE_SHAPES: readonly UnsetReply[] = [
     "documented",
     "404 RESOURCE_NOT_EXISTS",
     "404 NOT_FOUND",
@@ -55,10 +55,10 @@ export const UNSET_REPLIES: readonly UnsetReply[] = [
     "200 empty",
     "200 null",
     "200 missing",
-    "not-found",
-    "empty",
-    "bad-request",
 ];
+
+/** Every {@link UnsetReply}, for option checks. */
+export const UNSET_REPLIES: readonly UnsetReply[] = [...NONE_SHAPES, "not-found", "empty", "bad-request"];
 
 /**
  * The answer of a GET when `mchid` has no URL for a setting: `documented` is thrown as is for `"documented"`;
