@@ -87,7 +87,7 @@ const isObject = (data: unknown): data is Record<string, unknown> =>
  * `200 {notify_url, mchid}`). Reading a signed "none" as an error makes a first `pulumi up` fail on a merchant that
  * never set a URL, and nothing else can be meant by such a reply, so every signed reply for this merchant that plainly
  * carries no URL means none: a 404 or 400 whose code is `RESOURCE_NOT_EXISTS` or `NOT_FOUND`, or a 2xx JSON object
- * whose URL field is missing, `null` or `""` and whose `mchid` is this merchant's (violations' replies carry no
+ * with no other field, whose URL field is missing, `null` or `""` and whose `mchid` is this merchant's (violations' replies carry no
  * `mchid`: there the signature alone says whose it is). Anything else (another code, another merchant, a body that is
  * not a JSON object) is an error, never "none".
  */
@@ -106,7 +106,10 @@ export function meansNoneSet(
     const owner = reply.data.mchid;
     const value = reply.data[endpoint.wireField];
     const ours = owner === undefined ? endpoint.replyWithoutMchid === true : owner === mchid;
-    return ours && (value === undefined || value === null || value === "");
+    // Nothing but the merchant and an empty URL: a body with other fields (a URL under another name, say) is not
+    // plainly "none".
+    const plain = Object.keys(reply.data).every((key) => key === "mchid" || key === endpoint.wireField);
+    return ours && plain && (value === undefined || value === null || value === "");
 }
 
 /**
@@ -449,7 +452,11 @@ function settled(e: unknown, live: CallbackSetting | undefined, endpoint: Notify
     if (typeof e !== "object" || e === null) {
         return e;
     }
-    const err = e as { message?: unknown; uncertain?: boolean };
+    const err = e as { message?: unknown; uncertain?: boolean; observed?: CallbackSetting };
+    if (live !== undefined) {
+        // What the signed read showed, for the caller's record (an earlier unconfirmed URL may be the live one).
+        err.observed = live;
+    }
     if (err.uncertain === true && typeof err.message === "string") {
         err.message = sentences(
             err.message,
@@ -463,6 +470,12 @@ function settled(e: unknown, live: CallbackSetting | undefined, endpoint: Notify
 
 /** Two sentences as one message, with one full stop between them. */
 export const sentences = (first: string, second: string): string => `${first.replace(/\.+$/, "")}. ${second}`;
+
+/** The setting a signed read showed after a write whose outcome stayed unknown, if that read succeeded. */
+export function observedAfter(e: unknown): CallbackSetting | undefined {
+    const observed = (e as { observed?: unknown } | undefined)?.observed;
+    return typeof observed === "object" && observed !== null ? (observed as CallbackSetting) : undefined;
+}
 
 /** The URL a failed write may have replaced (someone else's, set between our read and our create), if known. */
 export function replacedBy(e: unknown): string | undefined {

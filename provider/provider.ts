@@ -6,6 +6,7 @@ import {
     createNotifyClient,
     isUncertain,
     type NotifySettingClient,
+    observedAfter,
     replacedBy,
     sentences,
 } from "./client";
@@ -33,18 +34,24 @@ export interface NotifySettingState {
     unconfirmedNotifyUrl?: string;
 }
 
+/** A create in this process: the URL it set, the URL it found live before, and the `previousNotifyUrl` it recorded. */
+interface CreatedHere {
+    readonly url: string;
+    readonly before: string | undefined;
+    readonly previous: string | undefined;
+}
+
 /**
- * Creates in this process that found their own URL already live, by API, base URL and merchant: the URL and the
- * `previousNotifyUrl` recorded. A
+ * The creates of this process (set, or maybe set), by API, base URL and merchant. A
  * resource renamed or re-parented without `aliases` is, to Pulumi, a new resource created before the old one is
  * deleted, in one deployment and so in one provider host; the old one's delete then finds "its" URL live, set again
  * by the new one. On `globalThis` because the host deserializes a provider per serialized string
  * (sdk/nodejs/cmd/dynamic-provider/index.ts getProvider: "the deletion of the old resource uses the provider with
  * which it was created"), and old and new may be different copies.
  */
-const createdHere: Map<string, { url: string; previous: string | undefined }> = (() => {
+const createdHere: Map<string, CreatedHere[]> = (() => {
     const key = Symbol.for("pulumi-wechatpay.createdInThisProcess");
-    const store = globalThis as { [key]?: Map<string, { url: string; previous: string | undefined }> };
+    const store = globalThis as { [key]?: Map<string, CreatedHere[]> };
     store[key] ??= new Map();
     return store[key];
 })();
@@ -211,7 +218,6 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
                     "'Renaming a resource' in the README); the URL from before the stack is in the old resource's " +
                     "`previousNotifyUrl`.",
             );
-            createdHere.set(this.createdKey(config), { url: notifyUrl, previous: recorded.previousNotifyUrl });
         } else {
             console.error(
                 `${name} ${config.mchid}: the URL live before this resource is ${before.notifyUrl ?? "none"}` +
@@ -230,6 +236,12 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             // sends the PATCH again. ("" is not a URL: the next diff sees a change.)
             // A URL someone set after our read, which the uncertain write may have replaced, is the one to restore.
             const replaced = replacedBy(e);
+            this.remember(
+                config,
+                notifyUrl,
+                before.notifyUrl,
+                this.worthRestoring(replaced, notifyUrl) ? replaced : recorded.previousNotifyUrl,
+            );
             throw partiallyCreated(e, config.mchid, {
                 ...recorded,
                 ...(this.worthRestoring(replaced, notifyUrl) ? { previousNotifyUrl: replaced } : {}),
@@ -239,6 +251,7 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         }
         // A URL someone set between our read and our create was replaced: it is the one to put back on destroy.
         const replaced = this.worthRestoring(live.replaced, notifyUrl) ? live.replaced : undefined;
+        this.remember(config, notifyUrl, before.notifyUrl, replaced ?? recorded.previousNotifyUrl);
         return {
             id: live.mchid,
             outs: {
@@ -253,6 +266,23 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
     /** Where {@link createdHere} keeps this API's creates for one merchant at one WeChat Pay. */
     private createdKey(config: ResolvedConfig): string {
         return `${this.endpoint.name} ${config.baseUrl} ${config.mchid}`;
+    }
+
+    /** Records a create that set (or may have set) `url` over `before`, for the deletes of this deployment. */
+    private remember(config: ResolvedConfig, url: string, before: string | undefined, previous: string | undefined) {
+        const key = this.createdKey(config);
+        createdHere.set(key, [...(createdHere.get(key) ?? []), { url, before, previous }]);
+    }
+
+    /**
+     * A create of this deployment that found `ours` live and replaced it: another resource took this setting over (a
+     * rename or a new parent without `aliases`, or a replacement), so this resource's URL is no longer its to undo.
+     * The same resource's own create (it recorded the same `previousNotifyUrl`) does not count.
+     */
+    private takenOverBy(config: ResolvedConfig, ours: string, props: NotifySettingState): CreatedHere | undefined {
+        return createdHere
+            .get(this.createdKey(config))
+            ?.find((c) => c.before === ours && c.previous !== props.previousNotifyUrl);
     }
 
     /** One GET. Carries `appliedNotifyUrl`/`previousNotifyUrl` over unchanged and feeds the live URL to the next diff. */
@@ -309,9 +339,13 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             // for create (sdk/nodejs/cmd/dynamic-provider/index.ts, grpcResponseFromError), and the engine saves those
             // properties as the resource's new state (pkg/resource/deploy/step.go, UpdateStep.Apply: a
             // StatusPartialFailure keeps the outputs): the record of the unconfirmed URL survives the failure.
+            // An earlier unconfirmed URL that the signed read shows live did land: it is this resource's now.
+            const observed = observedAfter(e)?.notifyUrl;
+            const landed = observed !== undefined && observed === olds.unconfirmedNotifyUrl ? observed : undefined;
             throw keptInState(e, id, {
                 ...carried(olds),
-                ...(olds.notifyUrl !== undefined ? { notifyUrl: olds.notifyUrl } : {}),
+                ...(olds.notifyUrl !== undefined ? { notifyUrl: landed ?? olds.notifyUrl } : {}),
+                ...(landed !== undefined ? { appliedNotifyUrl: landed } : {}),
                 mchid: id,
                 unconfirmedNotifyUrl: notifyUrl,
                 __provider: news.__provider,
@@ -360,6 +394,19 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
         try {
             // Read first, always: never restore over, or DELETE, a URL someone else set since.
             const live = await client.getCallback({ deadlineAt });
+            const successor = this.takenOverBy(config, ours, props);
+            if (successor !== undefined && (live.notifyUrl === successor.url || live.notifyUrl === ours)) {
+                // Restoring now would undo what the new resource just did.
+                return leave(
+                    "another resource created in this deployment now manages it (a rename, a new parent or a " +
+                        "replacement, without `aliases`; see 'Renaming a resource' in the README). The URL from before " +
+                        `the stack was ${props.previousNotifyUrl ?? "none"}: ${
+                            props.previousNotifyUrl !== undefined
+                                ? "set it back by hand if you meant to"
+                                : "destroying the new resource will not clear the URL; clear it in the merchant platform if you mean to"
+                        }`,
+                );
+            }
             const isOurs =
                 live.notifyUrl === ours ||
                 (live.notifyUrl !== undefined && live.notifyUrl === props.unconfirmedNotifyUrl);
@@ -373,21 +420,8 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
                     return;
                 }
                 return leave(
-                    `it was changed outside Pulumi (live ${live.notifyUrl ?? "none"}, this resource set ${ours})`,
-                );
-            }
-            const created = createdHere.get(this.createdKey(config));
-            if (
-                created !== undefined &&
-                created.url === live.notifyUrl &&
-                created.previous !== props.previousNotifyUrl
-            ) {
-                // Another resource created in this deployment set this same URL for this merchant: a rename or a move
-                // to another parent without `aliases`. Restoring now would undo what the new resource just did.
-                return leave(
-                    "another resource created in this deployment now sets it (a rename or a new parent without " +
-                        "`aliases`; see 'Renaming a resource' in the README). The URL from before the stack was " +
-                        `${props.previousNotifyUrl ?? "none"}${props.previousNotifyUrl !== undefined ? ": set it back by hand if you meant to" : ""}`,
+                    `it was changed outside Pulumi (live ${live.notifyUrl ?? "none"}, this resource set ${ours}); ` +
+                        `the URL from before the stack was ${props.previousNotifyUrl ?? "none"}`,
                 );
             }
             if (props.previousNotifyUrl !== undefined) {

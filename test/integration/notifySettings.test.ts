@@ -141,7 +141,7 @@ describe.each(CASES)("$endpoint.name", ({ endpoint, setting, unsetGet, create, u
         try {
             await p.delete(PARTNER, { notifyUrl: NEW, mchid: PARTNER, appliedNotifyUrl: NEW, previousNotifyUrl: OLD });
             expect(log).toHaveBeenCalledWith(
-                `${endpoint.name} ${PARTNER}: leaving the live notify URL as it is: it was changed outside Pulumi (live ${OTHER}, this resource set ${NEW}).`,
+                `${endpoint.name} ${PARTNER}: leaving the live notify URL as it is: it was changed outside Pulumi (live ${OTHER}, this resource set ${NEW}); the URL from before the stack was ${OLD}.`,
             );
         } finally {
             log.mockRestore();

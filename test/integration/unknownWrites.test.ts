@@ -16,7 +16,7 @@ import {
     VIOLATION_NOTIFICATION,
 } from "../../provider/endpoints";
 import type { NotifySettingState } from "../../provider/provider";
-import { type Emulator, type SettingName, startEmulator, type UnsetReply } from "../../provider/testing";
+import { type Emulator, NONE_SHAPES, type SettingName, startEmulator } from "../../provider/testing";
 import { checkInputs, UNKNOWN } from "../../provider/validate";
 import { calls, configuredNotifyProvider } from "./fixture";
 
@@ -25,6 +25,7 @@ const OTHER_MCHID = "1900000002";
 const OLD = "https://old.example.com/wechatpay/notify";
 const A = "https://api.example.com/wechatpay/notify";
 const B = "https://api.example.com/wechatpay/notify-v2";
+const C = "https://api.example.com/wechatpay/notify-v3";
 
 const ALL: ReadonlyArray<[string, NotifyEndpoint, SettingName]> = [
     ["MembercardCallback", MEMBERCARD_CALLBACK, "membercard"],
@@ -80,6 +81,44 @@ describe("H1: a rename without aliases leaves the new resource's URL live", () =
             expect(printed()).toContain(`The URL from before the stack was ${OLD}`);
         },
     );
+});
+
+describe("H1, found by the red-team pass: renames that change more than the name", () => {
+    it.each([
+        ["MembercardCallback", MEMBERCARD_CALLBACK, "membercard"],
+        ["ComplaintNotification", COMPLAINT_NOTIFICATION, "complaint"],
+    ] as const)(
+        "%s: renamed and given a new URL, the old one's destroy leaves the new URL and prints the old",
+        async (_name, endpoint, setting) => {
+            emulator.setSetting(setting, OLD);
+            const p = await provider(endpoint);
+            const old = (await p.create({ notifyUrl: A })).outs as NotifySettingState;
+            await p.create({ notifyUrl: B });
+            await p.delete(MCHID, old);
+            expect(emulator.setting(setting)).toBe(B);
+            expect(printed()).toContain(`The URL from before the stack was ${OLD}`);
+            expect(printed()).toContain("`aliases`");
+        },
+    );
+
+    it("a rename whose new create was refused: the old resource's destroy still restores the URL from before", async () => {
+        emulator.setSetting("membercard", OLD);
+        const p = await provider(MEMBERCARD_CALLBACK);
+        const old = (await p.create({ notifyUrl: A })).outs as NotifySettingState;
+        emulator.failNext({ kind: "error", status: 400, code: "PARAM_ERROR" }, 1, { method: "PATCH" });
+        await expect(p.create({ notifyUrl: A })).rejects.toThrow(/PARAM_ERROR/);
+        await p.delete(MCHID, old);
+        expect(emulator.setting("membercard")).toBe(OLD);
+    });
+
+    it("complaints with nothing set before: the old one's destroy says the URL will stay, and how to clear it", async () => {
+        const p = await provider(COMPLAINT_NOTIFICATION);
+        const old = (await p.create({ notifyUrl: A })).outs as NotifySettingState;
+        await p.create({ notifyUrl: A });
+        await p.delete(MCHID, old);
+        expect(emulator.setting("complaint")).toBe(A);
+        expect(printed()).toContain("clear it in the merchant platform");
+    });
 });
 
 describe("H2: a write applied, then a gateway 5xx on every attempt", () => {
@@ -144,6 +183,29 @@ describe("H3: an update whose outcome stays unknown", () => {
             previousNotifyUrl: OLD,
         });
         expect(read.props).toEqual({ mchid: MCHID, notifyUrl: B, appliedNotifyUrl: B, previousNotifyUrl: OLD });
+    });
+});
+
+describe("H3, found by the red-team pass: a second unknown update after a first one", () => {
+    it("keeps the first unconfirmed URL when the signed read shows it live, so destroy still restores", async () => {
+        emulator.setSetting("complaint", OLD);
+        const p = await provider(COMPLAINT_NOTIFICATION);
+        const created = (await p.create({ notifyUrl: A })).outs as NotifySettingState;
+        // up #1: the PUT to B lands, no answer ever comes, and the signed reads fail too.
+        emulator.failNext({ kind: "applied-then-error", status: 502 }, 3, { method: "PUT" });
+        emulator.failNext({ kind: "error", status: 500, code: "SYSTEM_ERROR" }, 40, { method: "GET" });
+        const first = keptProperties(await p.update(MCHID, created, { notifyUrl: B }).catch((e: unknown) => e));
+        expect(first).toMatchObject({ appliedNotifyUrl: A, unconfirmedNotifyUrl: B });
+        emulator.reset();
+        emulator.setSetting("complaint", B);
+        // up #2: the PUT to C is refused with 500 every time; the signed read shows B live.
+        emulator.failNext({ kind: "error", status: 500, code: "SYSTEM_ERROR" }, 3, { method: "PUT" });
+        const second = keptProperties(await p.update(MCHID, first, { notifyUrl: C }).catch((e: unknown) => e));
+        expect(second).toMatchObject({ appliedNotifyUrl: B, unconfirmedNotifyUrl: C, previousNotifyUrl: OLD });
+        emulator.reset();
+        emulator.setSetting("complaint", B);
+        await p.delete(MCHID, second);
+        expect(emulator.setting("complaint")).toBe(OLD);
     });
 });
 
@@ -410,16 +472,7 @@ describe("M5: the URL from before the stack is printed before the write", () => 
 });
 
 describe("item 6: every signed 'none' shape is none, for all four APIs", () => {
-    const shapes: UnsetReply[] = [
-        "documented",
-        "404 RESOURCE_NOT_EXISTS",
-        "404 NOT_FOUND",
-        "400 RESOURCE_NOT_EXISTS",
-        "400 NOT_FOUND",
-        "200 empty",
-        "200 null",
-        "200 missing",
-    ];
+    const shapes = NONE_SHAPES;
     for (const [, endpoint, setting] of ALL) {
         it.each(shapes)(`${endpoint.name}: a first create on a merchant answering %s`, async (shape) => {
             emulator.setUnsetReply(shape, MCHID);
@@ -430,6 +483,16 @@ describe("item 6: every signed 'none' shape is none, for all four APIs", () => {
             expect(calls(emulator)[1]).toBe(`${endpoint.create} 200`);
         });
     }
+
+    it("a signed 200 with the URL under another field name is not 'none': create fails before writing", async () => {
+        emulator.setSetting("membercard", OLD);
+        const p = await provider(MEMBERCARD_CALLBACK);
+        emulator.failNext({ kind: "reply-body", body: JSON.stringify({ mchid: MCHID, url: OLD }) }, 1, {
+            method: "GET",
+        });
+        await expect(p.create({ notifyUrl: A })).rejects.toMatchObject({ code: "MALFORMED_REPLY" });
+        expect(emulator.setting("membercard")).toBe(OLD);
+    });
 
     it.each(ALL)("%s: the same shapes unsigned, or for another merchant, stay errors", async (_name, endpoint) => {
         const p = await provider(endpoint);

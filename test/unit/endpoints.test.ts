@@ -20,7 +20,8 @@ describe("meansNoneSet reads each API's documented none reply, and the other sig
         [VIOLATION_NOTIFICATION, 404, body("NOT_FOUND"), true],
         [VIOLATION_NOTIFICATION, 404, '{"code":"NOT_FOUND","message":"查询的通知回调不存在"}', true],
         [VIOLATION_NOTIFICATION, 404, "<html>404 Not Found</html>", false],
-        [VIOLATION_NOTIFICATION, 200, body("NOT_FOUND"), true],
+        [VIOLATION_NOTIFICATION, 200, body("NOT_FOUND"), false],
+        [VIOLATION_NOTIFICATION, 200, {}, true],
         [MEMBERCARD_CALLBACK, 404, body("RESOURCE_NOT_EXISTS"), true],
         [MEMBERCARD_CALLBACK, 200, body("NOT_FOUND"), false],
     ])("%s.name: %s %o → %s", (endpoint, status, data, expected) => {
