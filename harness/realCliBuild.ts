@@ -11,9 +11,14 @@ export const CLI_RELEASE = "v3.276.0";
  */
 export const LANGUAGE_HOST_RELEASE = "v3.68.0";
 
-/** The git-ignored folder holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
+/**
+ * The git-ignored folder holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs:
+ * `<repo>/.cache/pulumi-cli/<release>/bin`, or under `$PULUMI_WECHATPAY_CLI_CACHE` (tests point it at an empty
+ * folder to see the demo without a built CLI while other tests use the real one).
+ */
 export function cliBinDir(repoRoot: string): string {
-    return join(repoRoot, ".cache", "pulumi-cli", CLI_RELEASE, "bin");
+    const cache = process.env.PULUMI_WECHATPAY_CLI_CACHE || join(repoRoot, ".cache", "pulumi-cli");
+    return join(cache, CLI_RELEASE, "bin");
 }
 
 /**
