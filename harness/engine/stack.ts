@@ -281,6 +281,10 @@ async function refreshAll(host: ProviderHost, state: StackState): Promise<Drift[
             }
         }
         if (Object.keys(changes).length > 0) drift.push({ urn: r.urn, name: nameOf(r.urn), changes, gone: false });
+        // The CLI (3.276.0) follows each refresh read with a Diff of the refreshed outputs against the recorded
+        // inputs, to show the drift; the provider sees that call, so the stand-in makes it too (its result is unused:
+        // the drift above is computed here). Observed with harness/realCliTap.ts in test/realcli/standin.
+        await host.diff(read.id, r.urn, read.properties, r.inputs, read.inputs ?? r.inputs);
         kept.push({ ...r, id: read.id, outputs: read.properties, inputs: read.inputs ?? r.inputs });
     }
     state.resources = kept;
