@@ -9,7 +9,7 @@
 
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import {
@@ -151,6 +151,11 @@ export interface RealCliProjectOptions {
     consumer: Consumer;
     /** An example under examples/, copied and linked to the consumer as a user's project would be. */
     example: string;
+    /**
+     * Instead of the example's files: these (relative path → text; Pulumi.yaml, index.ts, …), with the consumer's
+     * node_modules linked; paths under `node_modules/` add packages of the program's own.
+     */
+    files?: Record<string, string>;
     stack?: string;
     passphrase?: string;
 }
@@ -172,6 +177,28 @@ export class RealCliProject {
         const stateDir = join(tmp, "state");
         const home = join(tmp, "pulumi-home");
         await Promise.all([mkdir(stateDir), mkdir(home)]);
+        if (opts.files !== undefined) {
+            const workDir = join(tmp, opts.example);
+            await mkdir(workDir);
+            const own = Object.keys(opts.files).filter((f) => f.startsWith("node_modules/"));
+            if (own.length === 0) {
+                await symlink(join(opts.consumer.dir, "node_modules"), join(workDir, "node_modules"), "junction");
+            } else {
+                // Packages of its own (real folders, so Pulumi serializes their functions as `require()`s, as it does
+                // an installed package's), next to links to each of the consumer's.
+                const mine = new Set(own.map((f) => f.split("/")[1]));
+                await mkdir(join(workDir, "node_modules"));
+                for (const entry of await readdir(join(opts.consumer.dir, "node_modules"))) {
+                    if (mine.has(entry)) continue;
+                    await symlink(join(opts.consumer.dir, "node_modules", entry), join(workDir, "node_modules", entry));
+                }
+            }
+            for (const [name, text] of Object.entries(opts.files)) {
+                await mkdir(dirname(join(workDir, name)), { recursive: true });
+                await writeFile(join(workDir, name), text);
+            }
+            return new RealCliProject(opts, tmp, workDir, RealCliProject.environment(opts, tmp));
+        }
         const workDir = await prepareExampleWorkDir(opts.consumer, tmp, opts.example);
         // prepareExampleWorkDir copies index.ts only; a program's other modules (computed-url's callbackRoute.ts)
         // come along here. No tsconfig.json, for the reason given there.
@@ -180,12 +207,15 @@ export class RealCliProject {
                 await copyFile(join(REPO, "examples", opts.example, file), join(workDir, file));
             }
         }
-        const env = scrubbedEnv({
-            ...pulumiEnv(stateDir, home, opts.passphrase ?? "pulumi-wechatpay-realcli"),
+        return new RealCliProject(opts, tmp, workDir, RealCliProject.environment(opts, tmp));
+    }
+
+    private static environment(opts: RealCliProjectOptions, tmp: string): Record<string, string> {
+        return scrubbedEnv({
+            ...pulumiEnv(join(tmp, "state"), join(tmp, "pulumi-home"), opts.passphrase ?? "pulumi-wechatpay-realcli"),
             // The CLI first, then the runtime's node (the language host and the launcher run the first `node`).
             PATH: [opts.cli.binDir, dirname(opts.runtime.node), process.env.PATH ?? ""].join(delimiter),
         });
-        return new RealCliProject(opts, tmp, workDir, env);
     }
 
     /**
