@@ -54,7 +54,9 @@ const goEnv = { ...process.env, GOTOOLCHAIN: "local", CGO_ENABLED: "0", GOFLAGS:
 function goVersion(): string {
     const r = spawnSync("go", ["version"], { encoding: "utf8", env: goEnv });
     if (r.error || r.status !== 0) {
-        fail("Go was not found on PATH: install Go >= 1.25 (https://go.dev/doc/install) or put a `pulumi` CLI on PATH");
+        fail(
+            "Go was not found on PATH: install Go >= 1.26.6 (cli/go.mod's go line; https://go.dev/doc/install) or put a `pulumi` CLI on PATH",
+        );
     }
     return r.stdout.trim();
 }

@@ -87,8 +87,8 @@ describe.skipIf(process.platform === "win32")("npm run demo -- --install-cli whe
             );
             expect(stdout).toContain("Building the Pulumi CLI with `npm run cli:build`");
             expect(stderr.trim().split("\n")).toEqual([
-                "demo: --install-cli could not build the Pulumi CLI: Go was not found on PATH: install Go >= 1.25 " +
-                    "(https://go.dev/doc/install) or put a `pulumi` CLI on PATH",
+                "demo: --install-cli could not build the Pulumi CLI: Go was not found on PATH: install Go >= 1.26.6 (cli/go.mod's go line; " +
+                    "https://go.dev/doc/install) or put a `pulumi` CLI on PATH",
             ]);
             expect(stderr).not.toMatch(/\n\s+at /);
             expect(code).toBe(1);
