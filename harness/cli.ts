@@ -8,6 +8,7 @@ import { cp, mkdir, symlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, delimiter, join, resolve } from "node:path";
 import type { Consumer } from "./consumer";
+import { cliBinDir } from "./realCliBuild";
 
 /** The repository root. */
 export const REPO = resolve(__dirname, "..");
@@ -16,11 +17,14 @@ export const REPO = resolve(__dirname, "..");
 export const MIN_CLI_VERSION = "3.216.0";
 
 /** The message both the skipped test and the demo print when no CLI is found. */
-export const NO_CLI_REASON = "skipped: no Pulumi CLI on PATH or in ~/.pulumi";
+export const NO_CLI_REASON = "skipped: no Pulumi CLI on PATH, in ~/.pulumi or built by `npm run cli:build` (needs Go)";
 
-/** Where a `pulumi` binary was found: `path` (PATH lookup), `home` (~/.pulumi/bin), `versions` (~/.pulumi/versions). */
+/**
+ * Where a `pulumi` binary was found: `path` (PATH lookup), `built` (`npm run cli:build`'s cache), `home`
+ * (~/.pulumi/bin), `versions` (~/.pulumi/versions).
+ */
 export interface CliLocation {
-    source: "path" | "home" | "versions";
+    source: "path" | "built" | "home" | "versions";
     /** Absolute path of the binary. */
     binary: string;
     /** For `PulumiCommand.get({ root })`, the folder that holds `bin/pulumi`; undefined for a PATH lookup. */
@@ -50,8 +54,8 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /**
- * Every `pulumi` binary in the places the official installers use, best first: PATH, then `~/.pulumi/bin`
- * (get.pulumi.com's install.sh), then `~/.pulumi/versions/<v>/bin` (Automation API's `PulumiCommand.install()`),
+ * Every `pulumi` binary in the places the official installers use, best first: PATH, then the one `npm run cli:build`
+ * built (.cache/pulumi-cli/<release>/bin), then `~/.pulumi/bin` (get.pulumi.com's install.sh), then `~/.pulumi/versions/<v>/bin` (Automation API's `PulumiCommand.install()`),
  * newest version first.
  */
 export function findPulumiClis(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): CliLocation[] {
@@ -67,6 +71,8 @@ export function findPulumiClis(env: NodeJS.ProcessEnv = process.env, home: strin
         // A `<root>/bin/pulumi` on PATH can be named by its root; another layout only as "the `pulumi` on PATH".
         if (dir !== "") add("path", join(dir, EXE), basename(dir) === "bin" ? resolve(dir, "..") : undefined);
     }
+    const built = cliBinDir(REPO);
+    add("built", join(built, EXE), resolve(built, ".."));
     const pulumiHome = join(home, ".pulumi");
     add("home", join(pulumiHome, "bin", EXE), pulumiHome);
     let versions: string[] = [];
@@ -107,7 +113,7 @@ export async function prepareExampleWorkDir(
 
 /**
  * The variables that point a CLI at a throwaway setup: a local file backend, a fixed passphrase for the passphrase
- * secrets provider, and a PULUMI_HOME of its own.
+ * secrets provider, a PULUMI_HOME of its own, no update check and no plugin downloads.
  */
 export function pulumiEnv(stateDir: string, pulumiHome: string, passphrase: string): Record<string, string> {
     return {
@@ -116,6 +122,9 @@ export function pulumiEnv(stateDir: string, pulumiHome: string, passphrase: stri
         // Keeps the machine's ~/.pulumi (credentials, workspace settings) out of it and untouched.
         PULUMI_HOME: pulumiHome,
         PULUMI_SKIP_UPDATE_CHECK: "true",
+        // A missing plugin is an error, never a download (sdk/go/common/env/env.go,
+        // DisableAutomaticPluginAcquisition): the runs talk to nothing but the emulator.
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         // The consumer has no `typescript`, so Pulumi would type-check with its vendored TypeScript 3.8, which cannot
         // parse today's @types/node. The examples are type-checked with the repo's TypeScript in examples.test.ts.
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",

@@ -21,6 +21,7 @@ export * from "./consumer";
 export * from "./engine/stack";
 export * from "./fixtures";
 export * from "./providerHost";
+export { CLI_RELEASE, cliBinDir, LANGUAGE_HOST_RELEASE } from "./realCliBuild";
 export * from "./registration";
 export { collect, type Exited } from "./run";
 export * from "./secretScan";

@@ -12,13 +12,14 @@
  * Progress goes to stderr, the report to stdout.
  */
 
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { closeFixture, log, SETTINGS, setUpFixture } from "../harness/bench/fixture";
 import { burstPhase, coldPhase, memoryPhase, warmPhase } from "../harness/bench/measure";
 import { profilePhase } from "../harness/bench/profile";
 import { machineLine, missedTargets, rows, TABLE_HEADER, table } from "../harness/bench/report";
+import { cliSectionOf, withCliSection } from "../harness/realCliBench";
 
 async function main(): Promise<number> {
     const started = Date.now();
@@ -49,7 +50,9 @@ async function main(): Promise<number> {
     }
     process.stdout.write(report);
     if (SETTINGS.out !== undefined) {
-        await writeFile(resolve(SETTINGS.out), report);
+        // The real-CLI section is written by `npm run bench:cli` (scripts/benchCli.ts): keep it.
+        const kept = cliSectionOf(await readFile(resolve(SETTINGS.out), "utf8").catch(() => ""));
+        await writeFile(resolve(SETTINGS.out), kept === undefined ? report : withCliSection(report, kept));
         log(`wrote ${SETTINGS.out}`);
     }
     log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; ${missed.length} target(s) missed`);

@@ -27,7 +27,6 @@ import {
     type StepResult,
     say,
     step,
-    withProgress,
 } from "./story";
 
 /** Throwaway backend, throwaway emulator keys: a fixed passphrase is fine here and nowhere else. */
@@ -61,14 +60,6 @@ export async function findCli(): Promise<CliSearch> {
         }
     }
     return { tried };
-}
-
-/** `--install-cli`: installs the CLI into ~/.pulumi/versions with the Automation API (from get.pulumi.com). */
-export async function installCli(): Promise<PulumiCommand> {
-    say("Installing the Pulumi CLI with PulumiCommand.install() (from get.pulumi.com), as --install-cli asks …");
-    const cmd = await withProgress("installing the Pulumi CLI", PulumiCommand.install());
-    if (!usable(cmd)) throw new Error(`the installed CLI is ${cmd.version?.toString()}, older than ${MIN_CLI_VERSION}`);
-    return cmd;
 }
 
 export async function storyWithCli(
@@ -125,8 +116,17 @@ export async function storyWithCli(
                     await stack.preview({ ...io, refresh: true, expectNoChanges: true, diff: true, onEvent });
                 } catch (error) {
                     // Exit code 7 on CLIs with the documented exit-code mapping (3.226.1+), 255 on older ones.
+                    // What a pipeline sees is the exit code. The Automation API records -2 when execa rejects (any
+                    // non-zero exit) and keeps execa's error, with the real `exitCode`, as `commandResult.err`
+                    // (@pulumi/pulumi automation/cmd.ts `exec`); 7 on CLIs with the documented codes (3.226.1+).
+                    const result = (error as { commandResult?: { code?: unknown; err?: { exitCode?: unknown } } })
+                        .commandResult;
+                    const code = result?.err?.exitCode ?? result?.code ?? "non-zero";
                     return planned.includes("update")
-                        ? { ok: true, outcome: "drift detected: the preview fails and plans an update of notifyUrl" }
+                        ? {
+                              ok: true,
+                              outcome: `drift detected: the preview exits with ${String(code)} and plans an update of notifyUrl`,
+                          }
                         : { ok: false, outcome: `failed, but not with a planned update: ${errorText(error)}` };
                 }
                 return { ok: false, outcome: "passed: the drift went unnoticed" };

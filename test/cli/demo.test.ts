@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, scrubbedEnv } from "../../harness";
 
@@ -57,4 +57,43 @@ describe.skipIf(process.platform === "win32")("npm run demo with a Pulumi CLI wh
         expect(stderr).toContain(FAILURE);
         expect(code).toBe(1);
     }, 300_000);
+});
+
+describe.skipIf(process.platform === "win32")("npm run demo -- --install-cli where Go is missing", () => {
+    it("fails with one line saying why, no stack trace, and no download", async () => {
+        const tsx = join(REPO, "node_modules", "tsx", "dist", "cli.mjs");
+        const empty = await mkdtemp(join(tmpdir(), "no-cli-"));
+        try {
+            // PATH: only node's folder (no go, no pulumi); HOME and the build cache: empty, so no CLI is found.
+            const env = scrubbedEnv({
+                PATH: dirname(process.execPath),
+                HOME: empty,
+                PULUMI_WECHATPAY_CLI_CACHE: empty,
+            });
+            const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+                (resolve) => {
+                    execFile(
+                        process.execPath,
+                        [tsx, "scripts/demo.ts", "--install-cli"],
+                        { cwd: REPO, env, timeout: 120_000 },
+                        (err, out, e) =>
+                            resolve({
+                                code: err === null ? 0 : typeof err.code === "number" ? err.code : -1,
+                                stdout: out,
+                                stderr: e,
+                            }),
+                    );
+                },
+            );
+            expect(stdout).toContain("Building the Pulumi CLI with `npm run cli:build`");
+            expect(stderr.trim().split("\n")).toEqual([
+                "demo: --install-cli could not build the Pulumi CLI: Go was not found on PATH: install Go >= 1.26.6 (cli/go.mod's go line; " +
+                    "https://go.dev/doc/install) or put a `pulumi` CLI on PATH",
+            ]);
+            expect(stderr).not.toMatch(/\n\s+at /);
+            expect(code).toBe(1);
+        } finally {
+            await rm(empty, { recursive: true, force: true });
+        }
+    }, 180_000);
 });

@@ -1,0 +1,33 @@
+// Where `npm run cli:build` (scripts/cliBuild.ts) puts the Pulumi CLI, and what it pins. Shared by the build script,
+// the real-CLI harness (harness/realCli.ts) and the demo, so that all three agree on one folder.
+import { join } from "node:path";
+
+/** The CLI release built from github.com/pulumi/pulumi/pkg/v3 (matches the newest @pulumi/pulumi tested with). */
+export const CLI_RELEASE = "v3.276.0";
+/**
+ * The Node.js language host's release. Not the CLI's: the Go module proxy refuses every version of
+ * github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 ("403 Forbidden: This module version is not
+ * available"), and v3.68.0 is the newest sdk/v3 release that still contains the host as a package.
+ */
+export const LANGUAGE_HOST_RELEASE = "v3.68.0";
+
+/**
+ * The git-ignored folder holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs:
+ * `<repo>/.cache/pulumi-cli/<release>/bin`, or under `$PULUMI_WECHATPAY_CLI_CACHE` (tests point it at an empty
+ * folder to see the demo without a built CLI while other tests use the real one).
+ */
+export function cliBinDir(repoRoot: string): string {
+    const cache = process.env.PULUMI_WECHATPAY_CLI_CACHE || join(repoRoot, ".cache", "pulumi-cli");
+    return join(cache, CLI_RELEASE, "bin");
+}
+
+/**
+ * The dynamic provider's launcher. Pulumi ships one as a shell script next to the CLI; the host itself is JavaScript
+ * inside @pulumi/pulumi, resolved from the plugin's working directory (the program's folder) so that the program's
+ * own @pulumi/pulumi runs it, with whichever `node` is first on PATH.
+ */
+export const dynamicProviderLauncher = `#!/bin/sh
+# Written by scripts/cliBuild.ts. Runs @pulumi/pulumi's dynamic provider host from the program's node_modules.
+script=$(node -p "require.resolve('@pulumi/pulumi/cmd/dynamic-provider')") || exit 1
+exec node "$script" "$@"
+`;
