@@ -307,7 +307,10 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             outs.appliedNotifyUrl = live.notifyUrl;
             delete outs.unconfirmedNotifyUrl;
         }
-        return { id, props: outs, inputs: { notifyUrl: live.notifyUrl } };
+        // The inputs replace the stored ones: keep `mchid` for a merchant other than the stack's default (it can only
+        // have come from the resource's `mchid` input), or a refresh would show it dropped as a change.
+        const mchidInput = id !== this.allSettings().defaultMchid ? { mchid: id } : {};
+        return { id, props: outs, inputs: { notifyUrl: live.notifyUrl, ...mchidInput } };
     }
 
     /** One write (the API's update method) with the new URL. */

@@ -72,6 +72,14 @@ describe("several merchants in one stack", () => {
         ]);
     });
 
+    it("refresh keeps the mchid input of another merchant's resource, and none for the default merchant", async () => {
+        const p = await provider();
+        const other = await p.read(M3, { notifyUrl: OLD, mchid: M3 });
+        expect(other.inputs).toEqual({ notifyUrl: OLD, mchid: M3 });
+        const own = await p.read(M1, { notifyUrl: OLD, mchid: M1 });
+        expect(own.inputs).toEqual({ notifyUrl: OLD });
+    });
+
     it("fails check for a merchant without a profile, naming the key path", async () => {
         const p = await provider();
         const result = await p.check({}, { notifyUrl: "https://a.example.com/cb", mchid: "1900000009" });
