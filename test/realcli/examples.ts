@@ -213,12 +213,13 @@ export const STORIES: Story[] = [
             ...get(`coupons ${NA_MCHID}`),
             [`violations ${NA_MCHID}`]: ["GET 200", "PUT 200"],
         },
-        // Restores what was there, deletes what was not where the API can, leaves the coupon address (no DELETE).
+        // Restores what was there, deletes what was not where the API can (and confirms with a signed read), leaves
+        // the coupon address (no DELETE).
         destroy: {
             [`membercard ${NA_MCHID}`]: ["GET 200", "PATCH 200"],
             [`complaints ${NA_MCHID}`]: ["GET 200", "PUT 200"],
             ...get(`coupons ${NA_MCHID}`),
-            [`violations ${NA_MCHID}`]: ["GET 200", "DELETE 204"],
+            [`violations ${NA_MCHID}`]: ["GET 200", "DELETE 204", "GET 404"],
         },
         afterDestroy: {
             membercard: OLD_URL,
