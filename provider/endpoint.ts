@@ -41,10 +41,12 @@ export interface NotifyEndpoint {
     readonly wireField: "notify_url" | "url";
     /** WeChat Pay's length limit on the URL. */
     readonly maxLength: number;
-    /** The signed GET reply that means "nothing is set". Any other reply is an answer or an error, never "unset". */
+    /**
+     * The API's own GET reply when nothing is set (documented, or where undocumented the one expected). meansNoneSet in
+     * client.ts takes it and every other signed reply that plainly says "none" alike; this one is for messages, the
+     * emulator's default and tests.
+     */
     readonly unset: ReplyCode;
-    /** The signed DELETE reply that means "already gone", when the API documents one. */
-    readonly absent?: ReplyCode;
     /** What to tell a person about an error code of this API (overrides the general hint). */
     readonly hints?: Readonly<Record<string, string>>;
 }

@@ -46,8 +46,8 @@ export const COMPLAINT_NOTIFICATION: NotifyEndpoint = {
     wireField: "url",
     maxLength: 255,
     // GET when none is set: 400 RESOURCE_NOT_EXISTS "查询的通知回调不存在" (old wiki 查询投诉通知回调地址, error table,
-    // https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter10_2_3.shtml). The code alone is not enough: WeChat Pay
-    // uses it elsewhere for other things, so status and code are matched together, on this GET only.
+    // https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter10_2_3.shtml). Only a signed reply for this merchant
+    // counts (WeChat Pay also uses the code for other things, unsigned, e.g. before it verified the request).
     unset: { status: 400, code: "RESOURCE_NOT_EXISTS" },
     // DELETE when none is set is undocumented (the old DELETE page's error table lists only SYSTEM_ERROR,
     // PARAM_ERROR, NO_AUTH and FREQUENCY_LIMITED): the lifecycle reads before it deletes, never deletes blind.
@@ -82,7 +82,6 @@ export const BUSIFAVOR_CALLBACK: NotifyEndpoint = {
     maxLength: 256,
     // INFERRED: the unset reply is undocumented for this GET; the product's old error table lists
     // 404 RESOURCE_NOT_EXISTS "查询的资源不存在" (https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter9_2_8.shtml).
-    // Only that exact signed reply counts; anything else is an error, never "unset".
     unset: { status: 404, code: "RESOURCE_NOT_EXISTS" },
     hints: {
         NO_AUTH:
@@ -124,8 +123,8 @@ export const VIOLATION_NOTIFICATION: NotifyEndpoint = {
     // matches the DELETE page's documented row). A 404 NOT_FOUND is also what WeChat Pay answers for an unknown route,
     // unsigned: only the signed one counts.
     unset: { status: 404, code: "NOT_FOUND" },
-    // DELETE when none is set: 404 NOT_FOUND "删除的通知回调不存在" (DELETE page, business error table).
-    absent: { status: 404, code: "NOT_FOUND" },
+    // DELETE when none is set: 404 NOT_FOUND "删除的通知回调不存在" (DELETE page, business error table); read as
+    // "none" like any signed none, and confirmed by a read (see deleteCallback in client.ts).
     // A direct merchant calling this API gets 400 INVALID_REQUEST "商户类型错误" (developer community; INFERRED) or
     // 403 NO_AUTH "商户信息不合法" (DELETE page's table): the hint covers both and does not depend on the message.
     hints: { INVALID_REQUEST: VIOLATION_CALLERS, NO_AUTH: VIOLATION_CALLERS },

@@ -485,8 +485,9 @@ export function errorFrom(received: Received, target: RequestTarget, attempts?: 
         });
     }
     // A signature that is there but does not verify (wrong key, key id, clock, or a SIGNTEST probe) is a verification
-    // problem whatever the status: the fix is in the keys, not in the request.
-    if (received.unverified !== undefined && (received.unverified !== UNSIGNED || received.probe === true)) {
+    // problem whatever the status: the fix is in the keys, not in the request. A 2xx without one is never trusted.
+    const success = status >= 200 && status < 300;
+    if (received.unverified !== undefined && (received.unverified !== UNSIGNED || received.probe === true || success)) {
         return new WechatpayVerificationError({
             ...target,
             code: received.unverified,
@@ -505,15 +506,6 @@ export function errorFrom(received: Received, target: RequestTarget, attempts?: 
                 `${unsignedNone} that WeChat Pay did not sign is not its answer that no callback URL is set (a proxy, ` +
                 "gateway or another host may have answered); check `wechatpay:baseUrl` and any proxy in between",
             received,
-        });
-    }
-    if (received.unverified !== undefined && status >= 200 && status < 300) {
-        return new WechatpayVerificationError({
-            ...target,
-            code: received.unverified,
-            serial: received.serial,
-            requestId: received.requestId,
-            probe: received.probe === true,
         });
     }
     const notJson = received.message === undefined && received.code === `HTTP_${status}`;
