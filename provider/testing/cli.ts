@@ -1,12 +1,15 @@
 #!/usr/bin/env node
+
 /**
  * `wechatpay-emulator`: runs the WeChat Pay emulator for a demo or a manual test, prints how to point
  * pulumi-wechatpay at it, logs one line per request to stderr, and stops cleanly on SIGINT/SIGTERM.
  */
 
+import { join } from "node:path";
 import { parseCliArgs, requestLine, setupText, USAGE, writeKeyFiles } from "./cliSetup";
 import { startEmulator } from "./server";
 import type { MerchantKind } from "./state";
+import { IDENTITY_FILE, type OpenedState, openStateDir, type StateMerchant } from "./stateDir";
 
 async function main(): Promise<void> {
     let options: ReturnType<typeof parseCliArgs>;
@@ -23,26 +26,44 @@ async function main(): Promise<void> {
         return;
     }
 
-    const kind: MerchantKind = options.partner ? "partner" : "merchant";
-    const merchant =
-        options.notifyUrl === undefined
-            ? { mchid: options.mchid, kind }
-            : { mchid: options.mchid, notifyUrl: options.notifyUrl, kind };
+    const requested: StateMerchant = {
+        mchid: options.mchid,
+        kind: options.partner ? "partner" : "merchant",
+        ...(options.notifyUrl === undefined ? {} : { notifyUrl: options.notifyUrl }),
+    };
+    const kept =
+        options.stateDir === undefined
+            ? undefined
+            : await openStateDir(options.stateDir, [requested], options.port, options.given ?? {});
+    const merchants = kept?.merchants ?? [requested];
+    const kind: MerchantKind = merchants[0]?.kind ?? requested.kind;
     const emulator = await startEmulator({
-        merchants: [merchant],
-        port: options.port,
+        merchants: [...merchants],
+        port: kept?.port ?? options.port,
         onRequest: (request) => process.stderr.write(`${requestLine(request)}\n`),
+        ...(kept === undefined ? {} : { keys: kept.keys, onSettingsChange: kept.saveSettings }),
+    }).catch((error: unknown) => {
+        throw kept === undefined || kept.fresh ? error : portTaken(error, kept);
     });
     const credentials = emulator.credentials();
     let files: Awaited<ReturnType<typeof writeKeyFiles>>;
     try {
-        files = await writeKeyFiles(credentials, options.dir);
+        files = await writeKeyFiles(credentials, kept?.dir ?? options.dir);
+        if (kept?.fresh === true) {
+            // Last: only a folder with identity.json is a kept state, so a start killed before this one starts over.
+            kept.saveIdentity(Number(new URL(emulator.baseUrl).port));
+        }
     } catch (error) {
         // Without the key files the emulator is of no use; do not leave it listening.
         await emulator.close();
         throw error;
     }
-    process.stdout.write(`${setupText(emulator.baseUrl, credentials, files, kind)}\n`);
+    if (kept !== undefined) {
+        process.stderr.write(
+            kept.fresh ? `New keys kept in ${kept.dir}.\n` : `Keys, port and settings restored from ${kept.dir}.\n`,
+        );
+    }
+    process.stdout.write(`${setupText(emulator.baseUrl, credentials, files, kind, kept?.dir)}\n`);
 
     const stop = (signal: NodeJS.Signals): void => {
         process.stderr.write(`Received ${signal}, stopping.\n`);
@@ -58,6 +79,17 @@ async function main(): Promise<void> {
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+}
+
+/** A restart cannot move to another port: the stack's `wechatpay:baseUrl` names the kept one. */
+function portTaken(error: unknown, kept: OpenedState): unknown {
+    if ((error as NodeJS.ErrnoException | undefined)?.code !== "EADDRINUSE") {
+        return error;
+    }
+    return new Error(
+        `Port ${kept.port}, kept in ${join(kept.dir, IDENTITY_FILE)}, is in use (another wechatpay-emulator with ` +
+            "this --state-dir?). Stop what holds it, or delete the folder to start over with new keys and a new port.",
+    );
 }
 
 main().catch((error: unknown) => {

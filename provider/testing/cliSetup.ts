@@ -9,10 +9,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_MCHID } from "./server";
 import type { MerchantKind } from "./state";
+import type { StateRequest } from "./stateDir";
 import type { MerchantCredentials, RecordedRequest } from "./types";
 
 /** Usage text for `--help` and argument errors. */
-export const USAGE = `Usage: wechatpay-emulator [--port N] [--mchid ID] [--notify-url URL] [--partner] [--dir DIR]
+export const USAGE = `Usage: wechatpay-emulator [--port N] [--mchid ID] [--notify-url URL] [--partner]
+                          [--dir DIR | --state-dir DIR]
 
 Starts a WeChat Pay APIv3 emulator (member-card callback, complaint notification, merchant-coupon
 callback and violation notification APIs) on 127.0.0.1 and prints the Pulumi config and environment
@@ -24,6 +26,11 @@ lines that point pulumi-wechatpay at it.
   --partner         make the merchant a service provider (服务商), which may also set
                     ViolationNotification (default: a direct merchant)
   --dir DIR         where to write the key files (default: a new temporary folder)
+  --state-dir DIR   keep keys, port and settings in DIR (created, mode 0700): the first start
+                    makes them, every later start with the same DIR reuses them, so a stack
+                    deployed against the emulator can still refresh and destroy after a restart.
+                    Later starts need no other flag; one that differs from DIR's is an error.
+                    Delete DIR to start over with new keys.
   -h, --help        show this text`;
 
 /** Parsed command line. */
@@ -34,6 +41,13 @@ export interface CliOptions {
     /** The merchant is a service provider (only then does the violation API answer). */
     partner?: true;
     dir?: string;
+    /** `--state-dir`: keep keys and settings across restarts (see stateDir.ts). */
+    stateDir?: string;
+    /**
+     * The flags given explicitly, recorded with `--state-dir` only: a later start checks them against what the folder
+     * holds, and takes the folder's values for the rest.
+     */
+    given?: StateRequest;
     help: boolean;
 }
 
@@ -46,6 +60,7 @@ function parseFlags(argv: readonly string[]) {
                 mchid: { type: "string" },
                 "notify-url": { type: "string" },
                 dir: { type: "string" },
+                "state-dir": { type: "string" },
                 partner: { type: "boolean" },
                 help: { type: "boolean", short: "h" },
             },
@@ -75,6 +90,18 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     }
     if (values.partner === true) {
         options.partner = true;
+    }
+    if (values["state-dir"] !== undefined) {
+        if (values.dir !== undefined) {
+            throw new TypeError("--dir and --state-dir do not go together: with --state-dir the key files are in DIR.");
+        }
+        options.stateDir = resolve(values["state-dir"]);
+        const given: StateRequest = {};
+        if (values.port !== undefined) given.port = port;
+        if (values.mchid !== undefined) given.mchid = values.mchid;
+        if (values.partner === true) given.partner = true;
+        if (values["notify-url"] !== undefined) given.notifyUrl = values["notify-url"];
+        options.given = given;
     }
     return options;
 }
@@ -126,11 +153,15 @@ export function setupText(
     credentials: MerchantCredentials,
     files: KeyFiles,
     kind: MerchantKind = "merchant",
+    stateDir?: string,
 ): string {
     const q = shellQuote;
     return [
         `WeChat Pay emulator listening on ${baseUrl} (merchant ${credentials.mchid})`,
         `Key files: ${files.dir}`,
+        ...(stateDir === undefined
+            ? []
+            : [`State kept in ${stateDir}: restart with --state-dir ${q(stateDir)} for the same keys and settings.`]),
         "",
         "# Pulumi stack config:",
         `pulumi config set wechatpay:baseUrl ${q(baseUrl)}`,

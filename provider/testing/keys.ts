@@ -56,6 +56,14 @@ export interface MerchantKeys {
     readonly verifier: KeyObject;
 }
 
+/** Every key of one merchant, both sides: what the CLI's `--state-dir` stores and hands back on a restart. */
+export interface EmulatorKeys {
+    /** The merchant's API certificate identity. */
+    readonly merchant: MerchantKeys;
+    /** WeChat Pay's identities for this merchant. */
+    readonly wechatpay: WechatpayIdentities;
+}
+
 /** Generates an RSA-2048 key pair without blocking the event loop. */
 export async function generateRsaKeyPair(): Promise<PemKeyPair> {
     const { privateKey, publicKey } = await generateKeyPairAsync("rsa", {
@@ -82,6 +90,27 @@ export function randomPublicKeyId(): string {
 
 function identity(serial: string, pem: PemKeyPair): SigningIdentity {
     return { serial, privateKey: createPrivateKey(pem.privateKey), publicKey: pem.publicKey };
+}
+
+/** The public half of a PKCS#8 private key, as SPKI PEM; throws when `privateKey` is not a private key. */
+export function publicKeyOf(privateKey: string): string {
+    return createPublicKey(createPrivateKey(privateKey)).export({ type: "spki", format: "pem" }).toString();
+}
+
+/** The PKCS#8 PEM of a private key, to store it (`--state-dir`). */
+export function privateKeyPem(key: KeyObject): string {
+    return key.export({ type: "pkcs8", format: "pem" }).toString();
+}
+
+/** A signing identity from stored material: its serial and PKCS#8 private key. */
+export function signingIdentity(serial: string, privateKey: string): SigningIdentity {
+    return identity(serial, { privateKey, publicKey: publicKeyOf(privateKey) });
+}
+
+/** A merchant identity from stored material: its certificate serial and PKCS#8 private key. */
+export function merchantKeysFrom(serial: string, privateKey: string): MerchantKeys {
+    const publicKey = publicKeyOf(privateKey);
+    return { serial, pem: { privateKey, publicKey }, verifier: createPublicKey(publicKey) };
 }
 
 // Same reason as `shared` below: a merchant keeps its key pair across the emulators of one process. Its serial

@@ -784,9 +784,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
     }
     const [keys, identities] = await Promise.all([
-        Promise.all(wanted.map(({ mchid }) => generateMerchantKeys(mchid))),
-        Promise.all(wanted.map((_, i) => wechatpayIdentitiesAt(i))),
+        Promise.all(wanted.map(({ mchid }, i) => options.keys?.[i]?.merchant ?? generateMerchantKeys(mchid))),
+        Promise.all(wanted.map((_, i) => options.keys?.[i]?.wechatpay ?? wechatpayIdentitiesAt(i))),
     ]);
+    if (options.onSettingsChange !== undefined) {
+        state.onChange(options.onSettingsChange);
+    }
     const merchants = wanted.map(({ mchid }, i): Merchant => {
         const merchantKeys = keys[i];
         const merchantIdentities = identities[i];

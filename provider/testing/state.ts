@@ -120,6 +120,12 @@ export type MerchantKind = "merchant" | "partner";
 /** A merchant's settings, by API; a missing key is "never set". */
 export type Settings = Partial<Record<SettingName, string>>;
 
+/**
+ * Called with every merchant's settings as they are about to become, before a change takes effect; if it throws,
+ * the change is not made (so a setting is never live without having been saved).
+ */
+export type SettingsListener = (settings: ReadonlyMap<string, Settings>) => void;
+
 /** The settings of every merchant of one emulator, keyed by mchid. */
 export class NotifySettingsState {
     // What each merchant started with, so reset() can put it back.
@@ -127,8 +133,27 @@ export class NotifySettingsState {
     private readonly live = new Map<string, Settings>();
     private readonly kinds = new Map<string, MerchantKind>();
     private readonly unsetReplies = new Map<string, UnsetReply>();
+    private listener: SettingsListener | undefined;
 
     constructor(private defaultUnsetReply: UnsetReply = "documented") {}
+
+    /** Registers the one listener told of every later change (the CLI's `--state-dir` saves through it). */
+    onChange(listener: SettingsListener): void {
+        this.listener = listener;
+    }
+
+    /** A copy of every merchant's live settings. */
+    snapshot(): Map<string, Settings> {
+        return new Map([...this.live].map(([mchid, settings]) => [mchid, { ...settings }]));
+    }
+
+    /** Tells the listener what `next` would make of the settings, then makes it so. */
+    private commit(next: Map<string, Settings>): void {
+        this.listener?.(next);
+        for (const [mchid, settings] of next) {
+            this.live.set(mchid, settings);
+        }
+    }
 
     /** What a GET answers for `mchid` when none is set (see {@link UnsetReply}). */
     unsetReply(mchid: string): UnsetReply {
@@ -161,8 +186,10 @@ export class NotifySettingsState {
         if (notifyUrl !== undefined) {
             start.membercard = notifyUrl;
         }
+        const next = this.snapshot();
+        next.set(mchid, { ...start });
+        this.commit(next);
         this.initial.set(mchid, start);
-        this.live.set(mchid, { ...start });
         this.kinds.set(mchid, kind);
     }
 
@@ -186,20 +213,24 @@ export class NotifySettingsState {
     /** Out-of-band change, as if someone used the Pay platform UI: no validation. */
     set(mchid: string, notifyUrl: string | undefined, setting: SettingName = "membercard"): void {
         this.assertKnown(mchid);
-        const settings = this.live.get(mchid) ?? {};
+        const next = this.snapshot();
+        const settings = next.get(mchid) ?? {};
         if (notifyUrl === undefined) {
             delete settings[setting];
         } else {
             settings[setting] = notifyUrl;
         }
-        this.live.set(mchid, settings);
+        next.set(mchid, settings);
+        this.commit(next);
     }
 
     /** Puts every merchant back to what it started with; merchants added later stay. */
     reset(): void {
+        const next = this.snapshot();
         for (const [mchid, settings] of this.initial) {
-            this.live.set(mchid, { ...settings });
+            next.set(mchid, { ...settings });
         }
+        this.commit(next);
     }
 
     private assertKnown(mchid: string): void {

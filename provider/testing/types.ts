@@ -2,7 +2,8 @@
  * The emulator's public types. The provider's tests and users' tests depend on these names: keep them stable.
  */
 
-import type { MerchantKind, SettingName, Settings, UnsetReply } from "./state";
+import type { EmulatorKeys } from "./keys";
+import type { MerchantKind, SettingName, Settings, SettingsListener, UnsetReply } from "./state";
 
 /** Everything a client needs to talk to the emulator as one merchant. */
 export interface MerchantCredentials {
@@ -61,6 +62,18 @@ export interface EmulatorOptions {
     port?: number;
     /** Called once per request after it was answered (or dropped), e.g. to log it. Must not throw. */
     onRequest?: (request: RecordedRequest) => void;
+    /**
+     * Keys to use instead of new ones, by the merchant's position in `merchants` (the CLI's `--state-dir` passes the
+     * stored ones).
+     * @internal
+     */
+    keys?: ReadonlyArray<EmulatorKeys | undefined>;
+    /**
+     * Told every merchant's settings as they are about to become, before each change takes effect; if it throws, the
+     * change is refused (answered `500 SYSTEM_ERROR`). The CLI's `--state-dir` saves through it.
+     * @internal
+     */
+    onSettingsChange?: SettingsListener;
 }
 
 /** One request as the emulator saw and answered it. */

@@ -57,7 +57,21 @@ describe("parseCliArgs", () => {
         expect(parseCliArgs(["--partner"])).toEqual({ port: 0, mchid: "1900000001", partner: true, help: false });
     });
 
+    it("records the flags given with --state-dir, to check them against the kept state", () => {
+        expect(parseCliArgs(["--state-dir", "/tmp/s"])).toEqual({
+            port: 0,
+            mchid: "1900000001",
+            stateDir: "/tmp/s",
+            given: {},
+            help: false,
+        });
+        expect(
+            parseCliArgs(["--state-dir", "/tmp/s", "--port", "0", "--mchid", "1230000109", "--partner"]).given,
+        ).toEqual({ port: 0, mchid: "1230000109", partner: true });
+    });
+
     it.each([
+        [["--state-dir", "/tmp/s", "--dir", "/tmp/k"], "--dir and --state-dir do not go together"],
         [["--port", "http"], "--port must be a number from 0 to 65535, got http"],
         [["--port", "65536"], "--port must be a number from 0 to 65535, got 65536"],
         [["--port=-1"], "--port must be a number from 0 to 65535, got -1"],
