@@ -67,7 +67,10 @@ export interface Reply {
     text: string;
 }
 
-function defaultHeaders(emulator: Emulator, options: CallOptions): Record<string, string> {
+/** What a call needs of an emulator: where it listens, and (unless `creds` is given) whose credentials to sign with. */
+export type Target = Pick<Emulator, "baseUrl" | "credentials">;
+
+function defaultHeaders(emulator: Target, options: CallOptions): Record<string, string> {
     const method = options.method ?? "GET";
     const path = options.path ?? PATH;
     const body = options.body ?? "";
@@ -87,7 +90,7 @@ function defaultHeaders(emulator: Emulator, options: CallOptions): Record<string
 }
 
 /** Signs and sends a request with fetch. */
-export async function call(emulator: Emulator, options: CallOptions = {}): Promise<Reply> {
+export async function call(emulator: Target, options: CallOptions = {}): Promise<Reply> {
     const method = options.method ?? "GET";
     const path = options.path ?? PATH;
     const init: RequestInit = { method, headers: defaultHeaders(emulator, options) };
@@ -100,7 +103,7 @@ export async function call(emulator: Emulator, options: CallOptions = {}): Promi
 
 /** Like {@link call}, with node:http: exact headers (fetch adds Accept and User-Agent), optional agent. */
 export function rawCall(
-    emulator: Emulator,
+    emulator: Target,
     options: CallOptions & { omit?: string[]; agent?: Agent } = {},
 ): Promise<Reply> {
     const method = options.method ?? "GET";
