@@ -13,11 +13,13 @@
  *   (its names, e.g. `Step`, are its own);
  * - fixtures.ts: the type token, merchants, URLs, scrubbed environment and emulator stack config, defined once;
  * - cli.ts: finding a real `pulumi` CLI, and an example's work dir linked to the consumer;
+ * - emulatorCli.ts: the `wechatpay-emulator` command as a child process, its printed setup read back;
  * - run.ts: child processes; standinPackage.ts: a tiny package for self-tests; secretScan.ts: key-leak scanning.
  */
 
 export * from "./cli";
 export * from "./consumer";
+export * from "./emulatorCli";
 export * from "./engine/stack";
 export * from "./fixtures";
 export * from "./providerHost";

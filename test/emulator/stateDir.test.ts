@@ -4,17 +4,18 @@
  * a stack deployed before it can still refresh and destroy.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type MerchantCredentials, startEmulator } from "../../provider/testing";
+import {
+    type EmulatorCli,
+    killEmulatorClis,
+    startEmulatorCli as start,
+    emulatorCliRefuses as startFails,
+} from "../../harness";
+import { startEmulator } from "../../provider/testing";
 import { call, errorOf, type Reply, verifies } from "./signer";
-
-const REPO = resolve(__dirname, "..", "..");
-const CLI = join(REPO, "provider", "testing", "cli.ts");
-const READY = "Ctrl-C stops the emulator.";
 
 const PATHS = {
     membercard: "/v3/marketing/membercard-open/callback",
@@ -23,31 +24,11 @@ const PATHS = {
     violation: "/v3/merchant-risk-manage/violation-notifications",
 };
 
-interface Running {
-    readonly child: ChildProcess;
-    readonly stdout: string;
-    readonly baseUrl: string;
-    readonly creds: MerchantCredentials;
-    /** Resolves with the exit code (or the signal's name). */
-    readonly exited: Promise<number | string>;
-}
+type Running = EmulatorCli;
 
-interface Exited {
-    readonly code: number | string;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-const children = new Set<ChildProcess>();
 const temps: string[] = [];
 
-afterEach(() => {
-    // A test that failed half-way must not leave an emulator listening.
-    for (const child of children) {
-        child.kill("SIGKILL");
-    }
-    children.clear();
-});
+afterEach(killEmulatorClis);
 
 afterAll(async () => {
     await Promise.all(temps.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -59,82 +40,12 @@ async function tempDir(): Promise<string> {
     return dir;
 }
 
-/** Runs the CLI through tsx in the same process (a tsx wrapper process would survive a SIGKILL sent to it). */
-function launch(args: readonly string[]): { child: ChildProcess; ready: Promise<Running | Exited> } {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-        cwd: REPO,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.setEncoding("utf8").on("data", (text: string) => {
-        stdout += text;
-    });
-    child.stderr?.setEncoding("utf8").on("data", (text: string) => {
-        stderr += text;
-    });
-    const exited = new Promise<number | string>((done) => {
-        child.once("exit", (code, signal) => {
-            children.delete(child);
-            done(code ?? signal ?? "unknown");
-        });
-    });
-    const ready = new Promise<Running | Exited>((done, fail) => {
-        const onData = (): void => {
-            if (stdout.includes(READY)) {
-                child.stdout?.off("data", onData);
-                parse(stdout).then((found) => done({ child, stdout, exited, ...found }), fail);
-            }
-        };
-        child.stdout?.on("data", onData);
-        void exited.then((code) => done({ code, stdout, stderr }));
-    });
-    return { child, ready };
-}
-
-async function start(args: readonly string[]): Promise<Running> {
-    const outcome = await launch(args).ready;
-    if (!("child" in outcome)) {
-        throw new Error(`The emulator exited (${outcome.code}) instead of starting:\n${outcome.stderr}`);
-    }
-    return outcome;
-}
-
-async function startFails(args: readonly string[]): Promise<Exited> {
-    const outcome = await launch(args).ready;
-    if ("child" in outcome) {
-        outcome.child.kill("SIGKILL");
-        throw new Error(`The emulator started, but should have refused:\n${outcome.stdout}`);
-    }
-    return outcome;
-}
-
 function line(stdout: string, pattern: RegExp): string {
     const match = pattern.exec(stdout);
     if (match?.[1] === undefined) {
         throw new Error(`No line matches ${pattern} in:\n${stdout}`);
     }
     return match[1];
-}
-
-/** The credentials the printed lines point at (key files read from disk, as `pulumi config set` would). */
-async function parse(stdout: string): Promise<{ baseUrl: string; creds: MerchantCredentials }> {
-    const privateKeyFile = line(stdout, /^export WECHATPAY_PRIVATE_KEY=(.+)$/m);
-    const publicKeyFile = line(stdout, /^export WECHATPAY_PUBLIC_KEY=(.+)$/m);
-    const platformFile = line(stdout, /^# {3}wechatpay:publicKey \/ WECHATPAY_PUBLIC_KEY = (.+)$/m);
-    return {
-        baseUrl: line(stdout, /^export WECHATPAY_BASE_URL=(.+)$/m),
-        creds: {
-            mchid: line(stdout, /^export WECHATPAY_MCHID=(.+)$/m),
-            serial: line(stdout, /^export WECHATPAY_SERIAL=(.+)$/m),
-            privateKey: await readFile(privateKeyFile, "utf8"),
-            publicKeyId: line(stdout, /^export WECHATPAY_PUBLIC_KEY_ID=(.+)$/m),
-            publicKey: await readFile(publicKeyFile, "utf8"),
-            platformSerial: line(stdout, /^# {3}wechatpay:publicKeyId \/ WECHATPAY_PUBLIC_KEY_ID = (.+)$/m),
-            platformPublicKey: await readFile(platformFile, "utf8"),
-        },
-    };
 }
 
 /** A signed call as the merchant, asking for replies in public-key mode. */
@@ -162,9 +73,8 @@ async function liveUrls(target: Running, publicKey: string): Promise<Record<stri
     return urls;
 }
 
-async function stop(target: Running, signal: NodeJS.Signals): Promise<number | string> {
-    target.child.kill(signal);
-    return target.exited;
+function stop(target: Running, signal: NodeJS.Signals): Promise<number | string> {
+    return target.stop(signal);
 }
 
 async function mode(path: string): Promise<number> {
