@@ -10,6 +10,7 @@ import {
     requestLine,
     setupText,
     shellQuote,
+    USAGE,
     writeKeyFiles,
 } from "../../provider/testing/cliSetup";
 
@@ -164,9 +165,25 @@ describe("setupText", () => {
         ]);
     });
 
+    it("with --state-dir, says where the state is kept and how to restart with it", () => {
+        const lines = setupText("http://127.0.0.1:4567/", CREDS, files, "merchant", "/tmp/my state").split("\n");
+        expect(lines.slice(0, 4)).toEqual([
+            "WeChat Pay emulator listening on http://127.0.0.1:4567/ (merchant 1900000001)",
+            "Key files: /tmp/my keys",
+            "State kept in /tmp/my state: restart with --state-dir '/tmp/my state' for the same keys and settings.",
+            "",
+        ]);
+    });
+
     it("never prints key material", () => {
         const text = setupText("http://127.0.0.1:4567/", CREDS, files);
         expect(text).not.toContain("BEGIN");
+    });
+});
+
+describe("USAGE", () => {
+    it("documents --state-dir", () => {
+        expect(USAGE).toContain("--state-dir DIR   keep keys, port and settings in DIR (created, mode 0700)");
     });
 });
 
