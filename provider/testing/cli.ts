@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseCliArgs, requestLine, setupText, USAGE, writeKeyFiles } from "./cliSetup";
 import { startEmulator } from "./server";
 import type { MerchantKind } from "./state";
-import { IDENTITY_FILE, type OpenedState, openStateDir, type StateMerchant } from "./stateDir";
+import { IDENTITY_FILE, type OpenedState, openStateDir, SETTINGS_FILE, type StateMerchant } from "./stateDir";
 
 async function main(): Promise<void> {
     let options: ReturnType<typeof parseCliArgs>;
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
         merchants: [...merchants],
         port: kept?.port ?? options.port,
         onRequest: (request) => process.stderr.write(`${requestLine(request)}\n`),
-        ...(kept === undefined ? {} : { keys: kept.keys, onSettingsChange: kept.saveSettings }),
+        ...(kept === undefined ? {} : { keys: kept.keys, onSettingsChange: saveOrSay(kept) }),
     }).catch((error: unknown) => {
         throw kept === undefined || kept.fresh ? error : portTaken(error, kept);
     });
@@ -79,6 +79,19 @@ async function main(): Promise<void> {
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+}
+
+/** Saves through `kept`; a failure (a full disk) refuses the change, and the operator is told why here. */
+function saveOrSay(kept: OpenedState): OpenedState["saveSettings"] {
+    return (settings) => {
+        try {
+            kept.saveSettings(settings);
+        } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            process.stderr.write(`Could not save ${join(kept.dir, SETTINGS_FILE)} (${reason}); change refused.\n`);
+            throw error;
+        }
+    };
 }
 
 /** A restart cannot move to another port: the stack's `wechatpay:baseUrl` names the kept one. */

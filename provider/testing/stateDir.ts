@@ -289,6 +289,9 @@ class Reader {
     }
 
     record(value: unknown, field: string): Record<string, unknown> {
+        if (value === undefined) {
+            this.fail(field, "is missing");
+        }
         return isRecord(value) ? value : this.fail(field, "is not an object");
     }
 
