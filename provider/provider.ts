@@ -1,20 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import {
-    type CallbackSetting,
-    type ConnectionPools,
-    createConnectionPools,
-    createNotifyClient,
-    isUncertain,
-    type NotifySettingClient,
-    observedAfter,
-    replacedBy,
-    sentences,
-} from "./client";
+import { createNotifyClient, type NotifySettingClient } from "./client";
 import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
-import type { NotifyEndpoint } from "./endpoint";
-import { MEMBERCARD_CALLBACK } from "./endpoints";
 import { finishingOnInterrupt } from "./interrupt";
+import type { NotifyEndpoint } from "./notifyEndpoint";
+import { type ConnectionPools, createConnectionPools } from "./transport";
 import { checkInputs, UNKNOWN } from "./validate";
+import { type CallbackSetting, isUncertain, observedAfter, replacedBy, sentences } from "./writeOutcome";
 
 /** What Pulumi stores for a notify-URL resource (its outputs). Every field may be missing in old state. */
 export interface NotifySettingState {
@@ -79,9 +70,6 @@ interface Session {
 /** The merchant a resource's inputs select: its `mchid` input, or undefined for the stack's default merchant. */
 const chosenMchid = (inputs: Record<string, unknown>): string | undefined =>
     typeof inputs.mchid === "string" && inputs.mchid !== "" ? inputs.mchid : undefined;
-
-/** The member-card resource's state, by its former name. */
-export type MembercardCallbackState = NotifySettingState;
 
 /**
  * The dynamic provider behind every notify-URL resource; `endpoint` says which API it manages. Pulumi serializes
@@ -449,13 +437,6 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
                     "`pulumi state delete <urn>`)",
             );
         }
-    }
-}
-
-/** The provider behind {@link MembercardCallback}. */
-export class MembercardCallbackProvider extends NotifySettingProvider {
-    constructor() {
-        super(MEMBERCARD_CALLBACK);
     }
 }
 

@@ -2,9 +2,9 @@
  * When and how long to wait before sending a request again. Pure: the client owns the loop, this owns the policy.
  */
 
-import { type Received, UNSIGNED } from "./errors";
+import { type Received, UNSIGNED } from "./reply";
 
-export { parseRetryAfter } from "./errors";
+export { parseRetryAfter } from "./reply";
 
 /** What one attempt ended with, as the retry policy sees it. */
 export type AttemptOutcome =

@@ -11,7 +11,7 @@ import {
     MEMBERCARD_CALLBACK,
     VIOLATION_NOTIFICATION,
 } from "../../provider/endpoints";
-import { MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
+import { NotifySettingProvider } from "../../provider/provider";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { calls, configuredProvider } from "./fixture";
 
@@ -24,9 +24,7 @@ describe("the fault table, in-process (cells of slow faults run through the prov
             busifavor: BUSIFAVOR_CALLBACK,
             violation: VIOLATION_NOTIFICATION,
         };
-        runner = await startInProcess((key) =>
-            key === "membercard" ? new MembercardCallbackProvider() : new NotifySettingProvider(endpoints[key]),
-        );
+        runner = await startInProcess((key) => new NotifySettingProvider(endpoints[key]));
     });
     afterAll(() => runner?.close());
 

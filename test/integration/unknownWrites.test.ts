@@ -8,13 +8,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { merchantProfiles } from "../../harness";
-import type { NotifyEndpoint } from "../../provider/endpoint";
 import {
     BUSIFAVOR_CALLBACK,
     COMPLAINT_NOTIFICATION,
     MEMBERCARD_CALLBACK,
     VIOLATION_NOTIFICATION,
 } from "../../provider/endpoints";
+import type { NotifyEndpoint } from "../../provider/notifyEndpoint";
 import type { NotifySettingState } from "../../provider/provider";
 import { type Emulator, NONE_SHAPES, type SettingName, startEmulator } from "../../provider/testing";
 import { checkInputs, UNKNOWN } from "../../provider/validate";
