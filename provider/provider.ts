@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createNotifyClient, type NotifySettingClient } from "./client";
-import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
+import { missingProfile, type ResolvedConfig, resolveSettings, type StackSettings } from "./config";
 import { finishingOnInterrupt } from "./interrupt";
 import type { NotifyEndpoint } from "./notifyEndpoint";
 import { type ConnectionPools, createConnectionPools } from "./transport";
@@ -79,8 +79,8 @@ const chosenMchid = (inputs: Record<string, unknown>): string | undefined =>
  */
 export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
     /** Only ever set inside the provider host, after serialization. */
-    private source: (() => Settings) | undefined;
-    private settings: Settings | undefined;
+    private source: (() => StackSettings) | undefined;
+    private settings: StackSettings | undefined;
     private sessions: Map<string, Session> | undefined;
     private pools: ConnectionPools | undefined;
 
@@ -98,7 +98,7 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
     }
 
     /** All settings, resolved on first use; a settings error (naming the key) is thrown every time. */
-    private allSettings(): Settings {
+    private allSettings(): StackSettings {
         // Without a configure call (a CLI older than 3.139), the environment is the only source.
         this.settings ??= this.source ? this.source() : resolveSettings(() => undefined, process.env);
         return this.settings;

@@ -90,7 +90,7 @@ export function isTransient(outcome: AttemptOutcome): boolean {
 }
 
 /** Base of the exponential backoff, in milliseconds. */
-export const BACKOFF_BASE_MS = 200;
+const BACKOFF_BASE_MS = 200;
 /** Longest single wait of the exponential backoff, in milliseconds (a server's Retry-After is not capped). */
 export const BACKOFF_CAP_MS = 5_000;
 

@@ -1,4 +1,4 @@
-import { quoted } from "./config";
+import { quoted } from "./settings";
 
 /**
  * `ipaddr.js`, loaded on first use: only a URL whose host is an IP address needs it, so a provider host that checks
