@@ -20,7 +20,7 @@ import {
 } from "./settings";
 
 /** How requests are sent; shared by every merchant. */
-export interface TransportConfig {
+interface TransportConfig {
     readonly baseUrl: string;
     /** Where a request that got no answer from `baseUrl` is sent again; undefined for none. */
     readonly backupBaseUrl: string | undefined;
@@ -49,7 +49,7 @@ export interface StackSettings {
 }
 
 /** Reads one raw setting; `req.config.get` inside the provider host. */
-export type ConfigGetter = (key: string) => unknown;
+type ConfigGetter = (key: string) => unknown;
 /** The settings whose values are (or contain) keys; every other setting refuses key material. */
 const KEY_SETTINGS: ReadonlySet<string> = new Set([
     SETTINGS.privateKey.key,
@@ -134,7 +134,10 @@ export function resolveSettings(
     };
 }
 
-/** The settings of the single merchant named by `wechatpay:mchid` (or its profile). */
+/**
+ * The settings of the single merchant named by `wechatpay:mchid` (or its profile).
+ * @internal
+ */
 export function resolveConfig(
     get: ConfigGetter,
     env: Record<string, string | undefined>,

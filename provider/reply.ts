@@ -139,7 +139,10 @@ export function readFailure(err: unknown, timedOutAfterMs?: number): Received {
     return { kind: "other", error: err };
 }
 
-/** `404 text/html, not signed by WeChat Pay, "<html>…" (Request-ID 0A1B…)` */
+/**
+ * `404 text/html, not signed by WeChat Pay, "<html>…" (Request-ID 0A1B…)`
+ * @internal
+ */
 export function describeReceived(r: Received): string {
     switch (r.kind) {
         case "http": {

@@ -91,7 +91,10 @@ export function isTransient(outcome: AttemptOutcome): boolean {
 
 /** Base of the exponential backoff, in milliseconds. */
 const BACKOFF_BASE_MS = 200;
-/** Longest single wait of the exponential backoff, in milliseconds (a server's Retry-After is not capped). */
+/**
+ * Longest single wait of the exponential backoff, in milliseconds (a server's Retry-After is not capped).
+ * @internal
+ */
 export const BACKOFF_CAP_MS = 5_000;
 
 /**
