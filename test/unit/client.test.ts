@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { MCHID } from "../../harness";
 import { meansNoneSet } from "../../provider/client";
 import { MEMBERCARD_CALLBACK, VIOLATION_NOTIFICATION } from "../../provider/endpoints";
-
-const MCHID = "1900000001";
 
 describe("meansNoneSet: every signed reply that plainly says 'none' for this merchant, and nothing else", () => {
     it.each([
