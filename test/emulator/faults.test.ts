@@ -4,6 +4,7 @@
  * each error's class, code and wording, and combinations of faults and settings outside the table.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { URL_A as NEW, OLD_URL as OLD } from "../../harness";
 import { allCells, type CellRunner, cellKey, startInProcess } from "../../harness/faults";
 import {
     BUSIFAVOR_CALLBACK,
@@ -38,9 +39,6 @@ describe("the fault table, in-process (cells of slow faults run through the prov
         });
     });
 });
-
-const OLD = "https://old.example.com/wechatpay/membercard";
-const NEW = "https://api.example.com/wechatpay/membercard";
 
 let emulator: Emulator;
 
