@@ -26,6 +26,12 @@ function node(file: string, cwd: string): Promise<{ code: number; stdout: string
     });
 }
 
+/** Writes `lines` to `file` in `cwd` and runs it with `node`. */
+async function runLines(file: string, lines: string[], cwd: string) {
+    await writeFile(join(cwd, file), lines.join("\n"));
+    return node(file, cwd);
+}
+
 function transpile(source: string, module: ts.ModuleKind): string {
     return ts.transpileModule(source, { compilerOptions: { module, target: ts.ScriptTarget.ES2022 } }).outputText;
 }
@@ -54,17 +60,18 @@ describe("module systems, against the packed package", () => {
     });
 
     it("CommonJS: require() of the main entry, testing, and the serialized provider's module", async () => {
-        await writeFile(
-            join(dir, "entry.cjs"),
+        const result = await runLines(
+            "entry.cjs",
             [
                 'const main = require("pulumi-wechatpay");',
                 'const testing = require("pulumi-wechatpay/testing");',
                 'const provider = require("pulumi-wechatpay/dist/providerInstance.js");',
                 "console.log(typeof main.MembercardCallback, typeof main.isWechatpayApiError, typeof testing.startEmulator);",
                 "console.log(typeof provider.create, typeof provider.read, typeof provider.delete);",
-            ].join("\n"),
+            ],
+            dir,
         );
-        expect(await node("entry.cjs", dir)).toEqual({
+        expect(result).toEqual({
             code: 0,
             stdout: "function function function\nfunction function function\n",
             stderr: "",
@@ -72,15 +79,16 @@ describe("module systems, against the packed package", () => {
     });
 
     it("ES module: import of the main entry and testing, named exports included", async () => {
-        await writeFile(
-            join(dir, "entry.mjs"),
+        const result = await runLines(
+            "entry.mjs",
             [
                 'import { MembercardCallback, isWechatpayApiError } from "pulumi-wechatpay";',
                 'import { startEmulator } from "pulumi-wechatpay/testing";',
                 "console.log(typeof MembercardCallback, typeof isWechatpayApiError, typeof startEmulator);",
-            ].join("\n"),
+            ],
+            dir,
         );
-        expect(await node("entry.mjs", dir)).toEqual({ code: 0, stdout: "function function function\n", stderr: "" });
+        expect(result).toEqual({ code: 0, stdout: "function function function\n", stderr: "" });
     });
 
     it("the README's emulator snippet runs as CommonJS", async () => {
@@ -100,16 +108,17 @@ describe("module systems, against the packed package", () => {
     });
 
     it("require() of every module that state names works: each is a provider object", async () => {
-        await writeFile(
-            join(dir, "state.cjs"),
+        const result = await runLines(
+            "state.cjs",
             [
                 `for (const m of ${JSON.stringify(STATE_MODULES)}) {`,
                 "    const p = require(m);",
                 '    console.log(m, ["check", "diff", "create", "read", "update", "delete", "configure"].every((k) => typeof p[k] === "function"), p.endpoint.name);',
                 "}",
-            ].join("\n"),
+            ],
+            dir,
         );
-        expect(await node("state.cjs", dir)).toEqual({
+        expect(result).toEqual({
             code: 0,
             stdout: [
                 `${STATE_MODULES[0]} true MembercardCallback`,
@@ -123,15 +132,16 @@ describe("module systems, against the packed package", () => {
     });
 
     it("the internals are not reachable: require() of pulumi-wechatpay/dist/client.js fails", async () => {
-        await writeFile(
-            join(dir, "internal.cjs"),
+        const result = await runLines(
+            "internal.cjs",
             [
                 'for (const m of ["pulumi-wechatpay/dist/client.js", "pulumi-wechatpay/dist/config.js", "pulumi-wechatpay/dist/index.js"]) {',
                 "    try { require(m); console.log(m, 'loaded'); } catch (e) { console.log(m, e.code); }",
                 "}",
-            ].join("\n"),
+            ],
+            dir,
         );
-        expect(await node("internal.cjs", dir)).toEqual({
+        expect(result).toEqual({
             code: 0,
             stdout:
                 "pulumi-wechatpay/dist/client.js ERR_PACKAGE_PATH_NOT_EXPORTED\n" +
