@@ -23,6 +23,24 @@ export const URL_B = "https://api.example.com/wechatpay/membercard-v2";
 /** Someone's change in the Pay platform, outside Pulumi. */
 export const DRIFTED_URL = "https://someone-else.example.com/membercard-events";
 
+/** Neutral URLs for stories about any of the four APIs: what was set before, then what the program sets. */
+export const NOTIFY_URLS = {
+    old: "https://old.example.com/wechatpay/notify",
+    a: "https://api.example.com/wechatpay/notify",
+    b: "https://api.example.com/wechatpay/notify-v2",
+    c: "https://api.example.com/wechatpay/notify-v3",
+} as const;
+
+/**
+ * examples/notification-addresses' merchant, a service provider (the only kind that may call all four APIs), the
+ * base of its URLs, and the complaint URL it had set before.
+ */
+export const SERVICE_PROVIDER = {
+    mchid: "1900000007",
+    base: "https://api.example.com/wechatpay",
+    oldComplaints: "https://old.example.com/wechatpay/complaints",
+} as const;
+
 /** The stack config keys whose values are secrets (`pulumi config set --secret`). */
 export const SECRET_KEYS = ["wechatpay:privateKey"];
 
@@ -131,7 +149,7 @@ export function merchantProfiles(emulator: Emulator, mchids: readonly string[]):
  * The environment additions for programs run by `Stack` from a consumer folder: no `WECHATPAY_*`, and
  * `PULUMI_NODEJS_TRANSPILE_ONLY` (read by cmd/run), because the consumer has no `typescript` and Pulumi's vendored
  * TypeScript 3.8 cannot type-check against today's type definitions; the examples are type-checked in
- * test/cli/examples.test.ts with the repository's TypeScript. The real-CLI runs set the same (`pulumiEnv`).
+ * test/engine/examplesMocked.engine.test.ts with the repository's TypeScript. The real-CLI runs set the same (`pulumiEnv`).
  */
 export function programEnv(): NodeJS.ProcessEnv {
     return { ...withoutWechatpayEnv(), PULUMI_NODEJS_TRANSPILE_ONLY: "true" };

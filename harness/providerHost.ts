@@ -39,7 +39,7 @@ import type * as ProviderPbModule from "@pulumi/pulumi/proto/provider_pb";
 import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
 import type { Consumer } from "./consumer";
-import { consumerRequire, loadProtocol, secret } from "./protocol";
+import { consumerRequire, loadProtocol, type Protocol, secret } from "./protocol";
 
 /** The value the engine sends for an input that is not known yet (a preview). sdk/nodejs/runtime/rpc.ts */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -137,29 +137,45 @@ export class ProviderHostCallError extends Error {
 /** Starts `@pulumi/pulumi/cmd/dynamic-provider` from the consumer folder and connects a gRPC client to it. */
 export async function startProviderHost(consumer: Consumer, opts: ProviderHostOptions = {}): Promise<ProviderHost> {
     const project = opts.project ?? "project";
-    const stack = opts.stack ?? "stack";
     const proto = loadProtocol(consumer);
-    const { grpc, pb, Struct } = proto;
+    const started = performance.now();
+    const host = await spawnHost(consumer, hostEnv(project, opts.env), opts.cwd ?? consumer.dir);
+    const startupMs = performance.now() - started;
+    const client = new proto.rpc.ResourceProviderClient(
+        `127.0.0.1:${host.port}`,
+        proto.grpc.credentials.createInsecure(),
+    );
+    return new GrpcProviderHost(proto, client, host, startupMs, project, opts.stack ?? "stack");
+}
 
+/** The environment the engine gives a provider host (see the top of this file), with `extra` applied last. */
+function hostEnv(project: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env };
     env.PULUMI_NODEJS_PROJECT = project;
     env.PULUMI_PROJECT = project;
     // The tests use no runtime options (PULUMI_RUNTIME_*) and no `pulumi-nodejs:` stack config keys.
     env.PULUMI_CONFIG = "{}";
     delete env.PULUMI_NODEJS_STACK; // not set by the engine for plugins; don't leak the caller's
-    for (const [k, v] of Object.entries(opts.env ?? {})) {
+    for (const [k, v] of Object.entries(extra)) {
         if (v === undefined) delete env[k];
         else env[k] = v;
     }
+    return env;
+}
 
+/** A started host process: the port it listens on, and everything it wrote after the port line. */
+interface HostProcess {
+    readonly child: ChildProcess;
+    readonly exited: Promise<void>;
+    readonly port: number;
+    output(): string;
+}
+
+/** Spawns the host and reads its port line; a host that writes no port is killed and reported with its output. */
+async function spawnHost(consumer: Consumer, env: NodeJS.ProcessEnv, cwd: string): Promise<HostProcess> {
     const script = consumerRequire(consumer).resolve("@pulumi/pulumi/cmd/dynamic-provider");
-    const started = performance.now();
     // The engine address is never dialled by this host; any value satisfies its "Missing <engine> address" check.
-    const child = spawn(process.execPath, [script, "127.0.0.1:1"], {
-        cwd: opts.cwd ?? consumer.dir,
-        env,
-        stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(process.execPath, [script, "127.0.0.1:1"], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
     let text = "";
     const exited = new Promise<void>((done) => child.once("exit", () => done()));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
@@ -190,170 +206,198 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
         child.kill("SIGKILL"); // it may still be running after a bad first line
         throw err;
     });
-    const startupMs = performance.now() - started;
+    return { child, exited, port, output: () => text };
+}
 
-    const client = new proto.rpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+type Callback<Res> = (err: GrpcModule.ServiceError | null, res: Res) => void;
+type Send<Res> = (md: GrpcModule.Metadata, options: Partial<GrpcModule.CallOptions>, cb: Callback<Res>) => unknown;
 
-    type Callback<Res> = (err: GrpcModule.ServiceError | null, res: Res) => void;
+/** Plain objects → Struct. A JSON round trip drops `undefined` like the engine's marshalling drops absent keys. */
+const toStruct = (proto: Protocol, m: PropertyMap) =>
+    proto.Struct.fromJavaScript(JSON.parse(JSON.stringify(m)) as Record<string, never>);
+const plain = (s: StructModule.Struct | undefined): PropertyMap => (s ? (s.toJavaScript() as PropertyMap) : {});
+
+/** The name and type a request carries besides the URN. */
+function nameAndType(urn: string): { name: string; type: string } {
+    const parts = urn.split("::");
+    const qualifiedType = parts[2] ?? "";
+    return { name: parts[3] ?? "", type: qualifiedType.split("$").pop() ?? "" };
+}
+
+/** The ErrorResourceInitFailed detail the host packs into `grpc-status-details-bin` (dynamic-provider/index.js). */
+function initFailed(proto: Protocol, err: GrpcModule.ServiceError): ProviderHostCallError["initFailed"] {
+    const [bin] = err.metadata?.get("grpc-status-details-bin") ?? [];
+    if (!(bin instanceof Buffer)) {
+        return undefined;
+    }
+    for (const any of proto.Status.deserializeBinary(bin).getDetailsList()) {
+        if (any.getTypeName() === "pulumirpc.ErrorResourceInitFailed") {
+            const detail = proto.pb.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
+            return { id: detail.getId(), properties: plain(detail.getProperties()), reasons: detail.getReasonsList() };
+        }
+    }
+    return undefined;
+}
+
+/** {@link ProviderHost} over gRPC: each method builds the engine's request and decodes the host's answer. */
+class GrpcProviderHost implements ProviderHost {
+    readonly unknown = UNKNOWN;
+    readonly pid: number;
+    private readonly pb: Protocol["pb"];
+
+    constructor(
+        private readonly proto: Protocol,
+        private readonly client: InstanceType<Protocol["rpc"]["ResourceProviderClient"]>,
+        private readonly host: HostProcess,
+        readonly startupMs: number,
+        private readonly project: string,
+        private readonly stack: string,
+    ) {
+        this.pid = host.child.pid ?? -1;
+        this.pb = proto.pb;
+    }
+
     /** One unary call with a deadline; an error answer becomes a thrown ProviderHostCallError. */
-    function call<Res>(
-        method: string,
-        send: (md: GrpcModule.Metadata, options: Partial<GrpcModule.CallOptions>, cb: Callback<Res>) => unknown,
-    ): Promise<Res> {
+    private call<Res>(method: string, send: Send<Res>): Promise<Res> {
         return new Promise((resolveCall, reject) => {
-            send(new grpc.Metadata(), { deadline: Date.now() + CALL_TIMEOUT_MS }, (err, res) => {
+            send(new this.proto.grpc.Metadata(), { deadline: Date.now() + CALL_TIMEOUT_MS }, (err, res) => {
                 if (err)
-                    reject(new ProviderHostCallError(method, err.code, err.details || err.message, initFailed(err)));
+                    reject(
+                        new ProviderHostCallError(
+                            method,
+                            err.code,
+                            err.details || err.message,
+                            initFailed(this.proto, err),
+                        ),
+                    );
                 else resolveCall(res);
             });
         });
     }
 
-    /** The ErrorResourceInitFailed detail the host packs into `grpc-status-details-bin` (dynamic-provider/index.js). */
-    function initFailed(err: GrpcModule.ServiceError): ProviderHostCallError["initFailed"] {
-        const [bin] = err.metadata?.get("grpc-status-details-bin") ?? [];
-        if (!(bin instanceof Buffer)) {
-            return undefined;
-        }
-        for (const any of proto.Status.deserializeBinary(bin).getDetailsList()) {
-            if (any.getTypeName() === "pulumirpc.ErrorResourceInitFailed") {
-                const detail = pb.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
-                return {
-                    id: detail.getId(),
-                    properties: plain(detail.getProperties()),
-                    reasons: detail.getReasonsList(),
-                };
-            }
-        }
-        return undefined;
+    private struct(m: PropertyMap) {
+        return toStruct(this.proto, m);
     }
 
-    /** Plain objects → Struct. A JSON round trip drops `undefined` like the engine's marshalling drops absent keys. */
-    const struct = (m: PropertyMap) => Struct.fromJavaScript(JSON.parse(JSON.stringify(m)) as Record<string, never>);
-    const plain = (s: StructModule.Struct | undefined): PropertyMap => (s ? (s.toJavaScript() as PropertyMap) : {});
-    const nameAndType = (urn: string) => {
-        const parts = urn.split("::");
-        const qualifiedType = parts[2] ?? "";
-        return { name: parts[3] ?? "", type: qualifiedType.split("$").pop() ?? "" };
-    };
-    const changesOf: Record<number, DiffResult["changes"]> = {
-        [pb.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown",
-        [pb.DiffResponse.DiffChanges.DIFF_NONE]: "none",
-        [pb.DiffResponse.DiffChanges.DIFF_SOME]: "some",
-    };
+    async getPluginInfo() {
+        const info = await this.call<PluginPbModule.PluginInfo>("GetPluginInfo", (m, o, cb) =>
+            this.client.getPluginInfo(new this.proto.Empty(), m, o, cb),
+        );
+        return { version: info.getVersion() };
+    }
 
-    return {
-        unknown: UNKNOWN,
-        pid: child.pid ?? -1,
-        startupMs,
+    async configure(config: Record<string, string>, secretKeys: string[] = []) {
+        const args: PropertyMap = {};
+        const req = new this.pb.ConfigureRequest();
+        for (const [key, value] of Object.entries(config)) {
+            args[key] = secretKeys.includes(key) ? secret(value) : value;
+            req.getVariablesMap().set(`${DYNAMIC_PACKAGE}:config:${key}`, value);
+        }
+        req.setArgs(this.struct(args));
+        req.setAcceptsecrets(true);
+        req.setAcceptresources(true);
+        req.setSendsOldInputs(true);
+        req.setSendsOldInputsToDelete(true);
+        // Newer engines also name the default provider resource being configured; this host ignores them.
+        req.setUrn(urnFor(DEFAULT_PROVIDER_TYPE, "default", this.project, this.stack));
+        req.setName("default");
+        req.setType(DEFAULT_PROVIDER_TYPE);
+        const res = await this.call<ProviderPbModule.ConfigureResponse>("Configure", (m, o, cb) =>
+            this.client.configure(req, m, o, cb),
+        );
+        return {
+            acceptSecrets: res.getAcceptsecrets(),
+            acceptResources: res.getAcceptresources(),
+            supportsPreview: res.getSupportspreview(),
+        };
+    }
 
-        async getPluginInfo() {
-            const info = await call<PluginPbModule.PluginInfo>("GetPluginInfo", (m, o, cb) =>
-                client.getPluginInfo(new proto.Empty(), m, o, cb),
-            );
-            return { version: info.getVersion() };
-        },
+    async check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<CheckResult> {
+        const req = new this.pb.CheckRequest();
+        const { name, type } = nameAndType(urn);
+        req.setUrn(urn).setName(name).setType(type).setOlds(this.struct(olds)).setNews(this.struct(news));
+        req.setRandomseed(randomBytes(32));
+        const res = await this.call<ProviderPbModule.CheckResponse>("Check", (m, o, cb) =>
+            this.client.check(req, m, o, cb),
+        );
+        return {
+            inputs: plain(res.getInputs()),
+            failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+        };
+    }
 
-        async configure(config, secretKeys = []) {
-            const args: PropertyMap = {};
-            const req = new pb.ConfigureRequest();
-            for (const [key, value] of Object.entries(config)) {
-                args[key] = secretKeys.includes(key) ? secret(value) : value;
-                req.getVariablesMap().set(`${DYNAMIC_PACKAGE}:config:${key}`, value);
-            }
-            req.setArgs(struct(args));
-            req.setAcceptsecrets(true);
-            req.setAcceptresources(true);
-            req.setSendsOldInputs(true);
-            req.setSendsOldInputsToDelete(true);
-            // Newer engines also name the default provider resource being configured; this host ignores them.
-            req.setUrn(urnFor(DEFAULT_PROVIDER_TYPE, "default", project, stack));
-            req.setName("default");
-            req.setType(DEFAULT_PROVIDER_TYPE);
-            const res = await call<ProviderPbModule.ConfigureResponse>("Configure", (m, o, cb) =>
-                client.configure(req, m, o, cb),
-            );
-            return {
-                acceptSecrets: res.getAcceptsecrets(),
-                acceptResources: res.getAcceptresources(),
-                supportsPreview: res.getSupportspreview(),
-            };
-        },
+    async diff(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs = olds): Promise<DiffResult> {
+        const req = new this.pb.DiffRequest();
+        const { name, type } = nameAndType(urn);
+        req.setId(id).setUrn(urn).setName(name).setType(type);
+        req.setOlds(this.struct(olds)).setOldInputs(this.struct(oldInputs)).setNews(this.struct(news));
+        const res = await this.call<ProviderPbModule.DiffResponse>("Diff", (m, o, cb) =>
+            this.client.diff(req, m, o, cb),
+        );
+        const changesOf: Record<number, DiffResult["changes"]> = {
+            [this.pb.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown",
+            [this.pb.DiffResponse.DiffChanges.DIFF_NONE]: "none",
+            [this.pb.DiffResponse.DiffChanges.DIFF_SOME]: "some",
+        };
+        // The host sets no detailed diff (cmd/dynamic-provider `diffRPC`), so none is decoded.
+        return {
+            changes: changesOf[res.getChanges()] ?? "unknown",
+            replaces: res.getReplacesList(),
+            deleteBeforeReplace: res.getDeletebeforereplace(),
+            diffs: res.getDiffsList(),
+        };
+    }
 
-        async check(urn, olds, news) {
-            const req = new pb.CheckRequest();
-            const { name, type } = nameAndType(urn);
-            req.setUrn(urn).setName(name).setType(type).setOlds(struct(olds)).setNews(struct(news));
-            req.setRandomseed(randomBytes(32));
-            const res = await call<ProviderPbModule.CheckResponse>("Check", (m, o, cb) => client.check(req, m, o, cb));
-            return {
-                inputs: plain(res.getInputs()),
-                failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
-            };
-        },
+    async create(urn: string, props: PropertyMap) {
+        const req = new this.pb.CreateRequest();
+        const { name, type } = nameAndType(urn);
+        req.setUrn(urn).setName(name).setType(type).setProperties(this.struct(props)).setPreview(false);
+        const res = await this.call<ProviderPbModule.CreateResponse>("Create", (m, o, cb) =>
+            this.client.create(req, m, o, cb),
+        );
+        return { id: res.getId(), properties: plain(res.getProperties()) };
+    }
 
-        async diff(id, urn, olds, news, oldInputs = olds) {
-            const req = new pb.DiffRequest();
-            const { name, type } = nameAndType(urn);
-            req.setId(id).setUrn(urn).setName(name).setType(type);
-            req.setOlds(struct(olds)).setOldInputs(struct(oldInputs)).setNews(struct(news));
-            const res = await call<ProviderPbModule.DiffResponse>("Diff", (m, o, cb) => client.diff(req, m, o, cb));
-            // The host sets no detailed diff (cmd/dynamic-provider `diffRPC`), so none is decoded.
-            return {
-                changes: changesOf[res.getChanges()] ?? "unknown",
-                replaces: res.getReplacesList(),
-                deleteBeforeReplace: res.getDeletebeforereplace(),
-                diffs: res.getDiffsList(),
-            };
-        },
+    async read(id: string, urn: string, props: PropertyMap, inputs?: PropertyMap): Promise<ReadResult> {
+        const req = new this.pb.ReadRequest();
+        const { name, type } = nameAndType(urn);
+        req.setId(id).setUrn(urn).setName(name).setType(type).setProperties(this.struct(props));
+        if (inputs) req.setInputs(this.struct(inputs));
+        const res = await this.call<ProviderPbModule.ReadResponse>("Read", (m, o, cb) =>
+            this.client.read(req, m, o, cb),
+        );
+        const resInputs = res.getInputs();
+        return { id: res.getId(), properties: plain(res.getProperties()), inputs: resInputs && plain(resInputs) };
+    }
 
-        async create(urn, props) {
-            const req = new pb.CreateRequest();
-            const { name, type } = nameAndType(urn);
-            req.setUrn(urn).setName(name).setType(type).setProperties(struct(props)).setPreview(false);
-            const res = await call<ProviderPbModule.CreateResponse>("Create", (m, o, cb) =>
-                client.create(req, m, o, cb),
-            );
-            return { id: res.getId(), properties: plain(res.getProperties()) };
-        },
+    async update(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs = olds) {
+        const req = new this.pb.UpdateRequest();
+        const { name, type } = nameAndType(urn);
+        req.setId(id).setUrn(urn).setName(name).setType(type).setPreview(false);
+        req.setOlds(this.struct(olds)).setOldInputs(this.struct(oldInputs)).setNews(this.struct(news));
+        const res = await this.call<ProviderPbModule.UpdateResponse>("Update", (m, o, cb) =>
+            this.client.update(req, m, o, cb),
+        );
+        return { properties: plain(res.getProperties()) };
+    }
 
-        async read(id, urn, props, inputs) {
-            const req = new pb.ReadRequest();
-            const { name, type } = nameAndType(urn);
-            req.setId(id).setUrn(urn).setName(name).setType(type).setProperties(struct(props));
-            if (inputs) req.setInputs(struct(inputs));
-            const res = await call<ProviderPbModule.ReadResponse>("Read", (m, o, cb) => client.read(req, m, o, cb));
-            const resInputs = res.getInputs();
-            return { id: res.getId(), properties: plain(res.getProperties()), inputs: resInputs && plain(resInputs) };
-        },
+    async delete(id: string, urn: string, props: PropertyMap, oldInputs = props): Promise<Record<string, never>> {
+        const req = new this.pb.DeleteRequest();
+        const { name, type } = nameAndType(urn);
+        req.setId(id).setUrn(urn).setName(name).setType(type);
+        req.setProperties(this.struct(props)).setOldInputs(this.struct(oldInputs));
+        await this.call<EmptyModule.Empty>("Delete", (m, o, cb) => this.client.delete(req, m, o, cb));
+        return {};
+    }
 
-        async update(id, urn, olds, news, oldInputs = olds) {
-            const req = new pb.UpdateRequest();
-            const { name, type } = nameAndType(urn);
-            req.setId(id).setUrn(urn).setName(name).setType(type).setPreview(false);
-            req.setOlds(struct(olds)).setOldInputs(struct(oldInputs)).setNews(struct(news));
-            const res = await call<ProviderPbModule.UpdateResponse>("Update", (m, o, cb) =>
-                client.update(req, m, o, cb),
-            );
-            return { properties: plain(res.getProperties()) };
-        },
+    output(): string {
+        return this.host.output();
+    }
 
-        async delete(id, urn, props, oldInputs = props) {
-            const req = new pb.DeleteRequest();
-            const { name, type } = nameAndType(urn);
-            req.setId(id).setUrn(urn).setName(name).setType(type);
-            req.setProperties(struct(props)).setOldInputs(struct(oldInputs));
-            await call<EmptyModule.Empty>("Delete", (m, o, cb) => client.delete(req, m, o, cb));
-            return {};
-        },
-
-        output: () => text,
-
-        async close() {
-            client.close();
-            await stopChild(child, exited);
-        },
-    };
+    async close(): Promise<void> {
+        this.client.close();
+        await stopChild(this.host.child, this.host.exited);
+    }
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {

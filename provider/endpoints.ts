@@ -3,7 +3,7 @@
  * WeChat Pay does not document is marked INFERRED, with the choice that cannot lose data.
  */
 
-import type { NotifyEndpoint } from "./endpoint";
+import type { NotifyEndpoint } from "./notifyEndpoint";
 
 /**
  * 会员卡开放 · 回调地址: `PATCH` sets and `GET` reads `{notify_url}` (string(256), https); no DELETE
@@ -22,6 +22,12 @@ export const MEMBERCARD_CALLBACK: NotifyEndpoint = {
     maxLength: 256,
     // INFERRED: the unset reply is undocumented; see meansNoneSet in client.ts.
     unset: { status: 404, code: "RESOURCE_NOT_EXISTS" },
+    hints: {
+        // 403 NO_AUTH "商户无权限" (error table of 设置/查询回调地址): the product is enabled by the member card's creator.
+        NO_AUTH:
+            "The member-card open product (会员卡开放) is not enabled for this merchant: the member card's creator " +
+            "must enable the product permission in the WeChat Pay merchant platform (pay.weixin.qq.com)",
+    },
 };
 
 /**

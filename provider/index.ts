@@ -7,7 +7,6 @@
 
 export { BusifavorCallback, type BusifavorCallbackArgs } from "./busifavorCallback";
 export { ComplaintNotification, type ComplaintNotificationArgs } from "./complaintNotification";
-export { BACKUP_BASE_URL, DEFAULT_BASE_URL } from "./config";
 export {
     isWechatpayApiError,
     isWechatpayError,
@@ -25,5 +24,6 @@ export {
 } from "./errors";
 export { MembercardCallback, type MembercardCallbackArgs } from "./membercardCallback";
 export { type NotifySettingArgs, NotifySettingResource } from "./notifySetting";
+export { BACKUP_BASE_URL, DEFAULT_BASE_URL } from "./settings";
 export { type CheckFailure, notifyUrlProblem } from "./validate";
 export { ViolationNotification, type ViolationNotificationArgs } from "./violationNotification";

@@ -1,20 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import {
-    type CallbackSetting,
-    type ConnectionPools,
-    createConnectionPools,
-    createNotifyClient,
-    isUncertain,
-    type NotifySettingClient,
-    observedAfter,
-    replacedBy,
-    sentences,
-} from "./client";
-import { missingProfile, type ResolvedConfig, resolveSettings, type Settings } from "./config";
-import type { NotifyEndpoint } from "./endpoint";
-import { MEMBERCARD_CALLBACK } from "./endpoints";
+import { createNotifyClient, type NotifySettingClient } from "./client";
+import { missingProfile, type ResolvedConfig, resolveSettings, type StackSettings } from "./config";
 import { finishingOnInterrupt } from "./interrupt";
+import type { NotifyEndpoint } from "./notifyEndpoint";
+import { type ConnectionPools, createConnectionPools } from "./transport";
 import { checkInputs, UNKNOWN } from "./validate";
+import { type CallbackSetting, isUncertain, observedAfter, replacedBy, sentences } from "./writeOutcome";
 
 /** What Pulumi stores for a notify-URL resource (its outputs). Every field may be missing in old state. */
 export interface NotifySettingState {
@@ -80,9 +71,6 @@ interface Session {
 const chosenMchid = (inputs: Record<string, unknown>): string | undefined =>
     typeof inputs.mchid === "string" && inputs.mchid !== "" ? inputs.mchid : undefined;
 
-/** The member-card resource's state, by its former name. */
-export type MembercardCallbackState = NotifySettingState;
-
 /**
  * The dynamic provider behind every notify-URL resource; `endpoint` says which API it manages. Pulumi serializes
  * this object into every resource's state and re-creates it in its provider host, so it holds no credentials or
@@ -91,8 +79,8 @@ export type MembercardCallbackState = NotifySettingState;
  */
 export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
     /** Only ever set inside the provider host, after serialization. */
-    private source: (() => Settings) | undefined;
-    private settings: Settings | undefined;
+    private source: (() => StackSettings) | undefined;
+    private settings: StackSettings | undefined;
     private sessions: Map<string, Session> | undefined;
     private pools: ConnectionPools | undefined;
 
@@ -110,7 +98,7 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
     }
 
     /** All settings, resolved on first use; a settings error (naming the key) is thrown every time. */
-    private allSettings(): Settings {
+    private allSettings(): StackSettings {
         // Without a configure call (a CLI older than 3.139), the environment is the only source.
         this.settings ??= this.source ? this.source() : resolveSettings(() => undefined, process.env);
         return this.settings;
@@ -449,13 +437,6 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
                     "`pulumi state delete <urn>`)",
             );
         }
-    }
-}
-
-/** The provider behind {@link MembercardCallback}. */
-export class MembercardCallbackProvider extends NotifySettingProvider {
-    constructor() {
-        super(MEMBERCARD_CALLBACK);
     }
 }
 

@@ -1,4 +1,5 @@
-import { MembercardCallbackProvider } from "./provider";
+import { MEMBERCARD_CALLBACK } from "./endpoints";
+import { NotifySettingProvider } from "./provider";
 
 /**
  * The provider object every MembercardCallback hands to Pulumi. It is this module's whole export on purpose: Pulumi's
@@ -7,4 +8,4 @@ import { MembercardCallbackProvider } from "./provider";
  * stays a few hundred bytes, captures nothing, and the provider host always runs the installed version's code, even
  * for `read`/`delete` of state written by an older version (pulumi/pulumi#6490).
  */
-export = new MembercardCallbackProvider();
+export = new NotifySettingProvider(MEMBERCARD_CALLBACK);

@@ -2,9 +2,9 @@
  * When and how long to wait before sending a request again. Pure: the client owns the loop, this owns the policy.
  */
 
-import { type Received, UNSIGNED } from "./errors";
+import { type Received, UNSIGNED } from "./reply";
 
-export { parseRetryAfter } from "./errors";
+export { parseRetryAfter } from "./reply";
 
 /** What one attempt ended with, as the retry policy sees it. */
 export type AttemptOutcome =
@@ -90,8 +90,11 @@ export function isTransient(outcome: AttemptOutcome): boolean {
 }
 
 /** Base of the exponential backoff, in milliseconds. */
-export const BACKOFF_BASE_MS = 200;
-/** Longest single wait of the exponential backoff, in milliseconds (a server's Retry-After is not capped). */
+const BACKOFF_BASE_MS = 200;
+/**
+ * Longest single wait of the exponential backoff, in milliseconds (a server's Retry-After is not capped).
+ * @internal
+ */
 export const BACKOFF_CAP_MS = 5_000;
 
 /**

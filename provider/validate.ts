@@ -1,4 +1,4 @@
-import { quoted } from "./config";
+import { quoted } from "./settings";
 
 /**
  * `ipaddr.js`, loaded on first use: only a URL whose host is an IP address needs it, so a provider host that checks
@@ -19,10 +19,7 @@ export interface CheckFailure {
  */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** WeChat Pay stores `notify_url` as string(256). */
-export const MAX_NOTIFY_URL_LENGTH = 256;
-
-/** What differs between the notify-URL APIs in these checks. */
+/** What differs between the notify-URL APIs in these checks (every NotifyEndpoint has these fields). */
 export interface UrlRules {
     /** The API's length limit. */
     readonly maxLength: number;
@@ -32,16 +29,16 @@ export interface UrlRules {
     readonly example: string;
 }
 
-/** The member-card callback's rules: the default. */
-export const MEMBERCARD_RULES: UrlRules = {
-    maxLength: MAX_NOTIFY_URL_LENGTH,
-    events: "member-card events",
-    example: "https://api.example.com/wechatpay/membercard",
+/** The rules when no API is named: the longest limit of the four APIs (string(256)), in neutral words. */
+const ANY_API: UrlRules = {
+    maxLength: 256,
+    events: "WeChat Pay's notifications",
+    example: "https://api.example.com/wechatpay/notify",
 };
 
 /**
- * Why WeChat Pay would refuse or could not use `url` as a notify URL (the member card's by default; `rules` give
- * another API's limit and wording), or `undefined` when it is fine.
+ * Why WeChat Pay would refuse or could not use `url` as a notify URL (`rules`: one API's limit and wording; by
+ * default the longest limit of the four), or `undefined` when it is fine.
  *
  * The rules apply to the exact string that is sent (the provider sends the trimmed input as it is), never to a
  * parser's normalised form: `new URL()` turns `https:///host:8443/x` into `https://host:8443/x` and `https:host/x`
@@ -51,7 +48,7 @@ export const MEMBERCARD_RULES: UrlRules = {
  * a full path, not a bare domain, and no localhost or intranet addresses (回调通知注意事项). From its developer
  * community: no port. The rest is ours: one plain ASCII spelling, no credentials or fragment, public addresses only.
  */
-export function notifyUrlProblem(url: unknown, rules: UrlRules = MEMBERCARD_RULES): string | undefined {
+export function notifyUrlProblem(url: unknown, rules: UrlRules = ANY_API): string | undefined {
     if (typeof url !== "string" || url.length === 0) {
         return `is required: the https URL that receives ${rules.events}`;
     }
@@ -262,7 +259,7 @@ function rangeName(range: string): string {
  * Checks the inputs of a notify-URL resource (`rules`: its API's). An unknown value (preview, value from another resource) passes: it is
  * checked again when known.
  */
-export function checkInputs(inputs: Record<string, unknown>, rules: UrlRules = MEMBERCARD_RULES): CheckFailure[] {
+export function checkInputs(inputs: Record<string, unknown>, rules: UrlRules): CheckFailure[] {
     const failures: CheckFailure[] = [];
     const url = inputs.notifyUrl;
     const problem = url === UNKNOWN ? undefined : notifyUrlProblem(url, rules);

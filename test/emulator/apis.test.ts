@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MCHID as MERCHANT } from "../../harness";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { call, errorOf, verifies } from "./signer";
 
-const MERCHANT = "1900000001";
 const PARTNER = "1900000009";
 const COMPLAINT = "/v3/merchant-service/complaint-notifications";
 const BUSIFAVOR = "/v3/marketing/busifavor/callbacks";

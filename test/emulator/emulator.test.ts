@@ -1,11 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Agent } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PRIVATE_KEY_BEGIN } from "../../harness";
+import { MCHID, PRIVATE_KEY_BEGIN } from "../../harness";
 import { type Emulator, EmulatorError, type MerchantCredentials, startEmulator } from "../../provider/testing";
 import { authorization, call, errorOf, nowSeconds, PATH, rawCall, verifies } from "./signer";
 
-const MCHID = "1900000001";
 const OTHER = "1900000002";
 const INITIAL_URL = "https://initial.example.com/wechatpay/membercard";
 const URL_A = "https://shop.example.com/wechatpay/membercard";

@@ -1,9 +1,9 @@
 /** The emulator's faults for trust boundaries, seen on the wire (fetch, no provider code). */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MCHID } from "../../harness";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { call, PATH, rawCall } from "./signer";
 
-const MCHID = "1900000001";
 const OLD = "https://old.example.com/cb";
 const NEW = "https://new.example.com/cb";
 let emulator: Emulator;

@@ -13,20 +13,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
     type Consumer,
     emulatorStackConfig,
+    OLD_URL as OLD_MEMBERCARD,
     prepareConsumer,
     prepareExampleWorkDir,
     programEnv,
     REPO,
     SECRET_KEYS,
+    SERVICE_PROVIDER,
     Stack,
 } from "../../harness";
 import { type Emulator, startEmulator } from "../../provider/testing";
 
 const PROJECT = "wechatpay-notification-addresses";
-const MCHID = "1900000007";
-const BASE = "https://api.example.com/wechatpay";
-const OLD_MEMBERCARD = "https://old.example.com/wechatpay/membercard";
-const OLD_COMPLAINTS = "https://old.example.com/wechatpay/complaints";
+const MCHID = SERVICE_PROVIDER.mchid;
+const BASE = SERVICE_PROVIDER.base;
+const OLD_COMPLAINTS = SERVICE_PROVIDER.oldComplaints;
 const DRIFTED = "https://someone-else.example.com/notify";
 
 const TYPES = {

@@ -11,6 +11,8 @@ import {
     type Consumer,
     calls,
     emulatorStackConfig,
+    MCHID,
+    NOTIFY_URLS,
     type ProviderHost,
     prepareConsumer,
     programEnv,
@@ -21,10 +23,9 @@ import {
 import { type Emulator, type SettingName, startEmulator, type UnsetReply } from "../../provider/testing";
 
 const REPO = resolve(__dirname, "..", "..");
-const MCHID = "1900000001";
-const OLD = "https://old.example.com/wechatpay/notify";
-const A = "https://api.example.com/wechatpay/notify";
-const B = "https://api.example.com/wechatpay/notify-v2";
+const OLD = NOTIFY_URLS.old;
+const A = NOTIFY_URLS.a;
+const B = NOTIFY_URLS.b;
 
 let consumer: Consumer;
 let tmp: string;

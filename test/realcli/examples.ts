@@ -18,6 +18,7 @@ import {
     OLD_URL,
     OTHER_MCHIDS,
     SECRET_KEYS,
+    SERVICE_PROVIDER,
     URL_A,
 } from "../../harness";
 import {
@@ -86,9 +87,9 @@ interface Story {
     afterDestroy: Record<string, string | undefined>;
 }
 
-const NA_MCHID = "1900000007";
-const BASE = "https://api.example.com/wechatpay";
-const OLD_COMPLAINTS = "https://old.example.com/wechatpay/complaints";
+const NA_MCHID = SERVICE_PROVIDER.mchid;
+const BASE = SERVICE_PROVIDER.base;
+const OLD_COMPLAINTS = SERVICE_PROVIDER.oldComplaints;
 const BRAND = (b: string) => `https://api.example.com/brand-${b}/membercard`;
 const get = (key: string) => ({ [key]: ["GET 200"] });
 

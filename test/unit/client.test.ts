@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { MCHID } from "../../harness";
 import { meansNoneSet } from "../../provider/client";
-import { VIOLATION_NOTIFICATION } from "../../provider/endpoints";
-
-const MCHID = "1900000001";
+import { MEMBERCARD_CALLBACK, VIOLATION_NOTIFICATION } from "../../provider/endpoints";
 
 describe("meansNoneSet: every signed reply that plainly says 'none' for this merchant, and nothing else", () => {
     it.each([
@@ -26,7 +25,7 @@ describe("meansNoneSet: every signed reply that plainly says 'none' for this mer
         [200, [], false],
         [200, { notify_url: "https://a.example.com/x", mchid: MCHID }, false],
     ])("status %s with %o: %s", (status, data, expected) => {
-        expect(meansNoneSet({ status, data }, undefined, MCHID)).toBe(expected);
+        expect(meansNoneSet({ status, data }, MEMBERCARD_CALLBACK, MCHID)).toBe(expected);
     });
 
     it("takes a 2xx without mchid as none only for an API whose replies name no merchant", () => {

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PRIVATE_KEY_BEGIN } from "../../harness";
-import { BACKUP_BASE_URL, DEFAULT_BASE_URL, resolveConfig, resolveSettings } from "../../provider/config";
+import { resolveConfig, resolveSettings } from "../../provider/config";
+import { BACKUP_BASE_URL, DEFAULT_BASE_URL } from "../../provider/settings";
 
 let privatePem: string;
 let publicPem: string;

@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { PRIVATE_KEY_BEGIN } from "../../harness";
+import { MEMBERCARD_CALLBACK } from "../../provider/endpoints";
 import {
-    describeReceived,
-    errorFrom,
     isWechatpayApiError,
     isWechatpayError,
     isWechatpayNetworkError,
     isWechatpayResponseError,
     isWechatpayStateError,
     isWechatpayVerificationError,
-    readFailure,
     WechatpayApiError,
     WechatpayError,
     WechatpayNetworkError,
@@ -17,11 +15,12 @@ import {
     WechatpayStateError,
     WechatpayVerificationError,
 } from "../../provider/errors";
+import { describeReceived, errorFrom, readFailure } from "../../provider/reply";
 
 const target = { method: "PATCH", path: "/v3/marketing/membercard-open/callback" };
 
 describe("errorFrom(readFailure(…)): what the client raises for what axios and the SDK threw", () => {
-    it("maps a 403 NO_AUTH to an API error that says who must enable the product", () => {
+    it("maps a 403 NO_AUTH to an API error with the member card's own hint: who must enable the product", () => {
         const e = errorFrom(
             readFailure({
                 isAxiosError: true,
@@ -31,7 +30,7 @@ describe("errorFrom(readFailure(…)): what the client raises for what axios and
                     headers: { "request-id": "08F4A1B2" },
                 },
             }),
-            target,
+            { ...target, hints: MEMBERCARD_CALLBACK.hints },
         );
         expect(isWechatpayApiError(e)).toBe(true);
         expect(e).toMatchObject({ status: 403, code: "NO_AUTH", apiMessage: "商户无权限", requestId: "08F4A1B2" });

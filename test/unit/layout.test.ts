@@ -1,7 +1,8 @@
 /**
  * The import rule (docs/development.md): `test/` and `scripts/` may import `harness/`; `harness/` imports only
- * `provider/testing`; nothing imports `test/` or `scripts/` from outside its own folder, and `test/` never imports
- * `scripts/`.
+ * `provider/testing`; the emulator (`provider/testing`) imports nothing else of `provider/`; nothing imports `test/`
+ * or `scripts/` from outside its own folder, and `test/` never imports `scripts/`. And the test tiers: one folder
+ * each, with an npm script each.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -40,10 +41,40 @@ describe("the import rule", () => {
         expect(outside).toEqual([]);
     });
 
+    it("the emulator imports nothing from the provider core: it is a model of WeChat Pay, not of us", () => {
+        const core = edges.filter(
+            (e) => e.from.startsWith("provider/testing/") && !e.to.startsWith("provider/testing"),
+        );
+        expect(edges.filter((e) => e.from.startsWith("provider/testing/")).length).toBeGreaterThan(5);
+        expect(core).toEqual([]);
+    });
+
     it("nothing outside test/ imports test/, nothing outside scripts/ imports scripts/", () => {
         const crossing = edges.filter(
             (e) => (top(e.to) === "test" || top(e.to) === "scripts") && top(e.from) !== top(e.to),
         );
         expect(crossing).toEqual([]);
+    });
+});
+
+/** The tiers, by what they need: no network; the emulator; Pulumi's runtime and host; a real CLI; installs; bench. */
+const TIERS = ["unit", "emulator", "engine", "realcli", "newcomer", "bench"];
+
+describe("the test tiers", () => {
+    const manifest = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+    };
+    const tests = execFileSync("git", ["ls-files", "test/**.test.ts"], { cwd: REPO, encoding: "utf8" })
+        .split("\n")
+        .filter((f) => f !== "");
+
+    it("every test file is in one tier's folder", () => {
+        expect(tests.length).toBeGreaterThan(40);
+        expect(tests.filter((f) => !TIERS.includes(f.split("/")[1] ?? ""))).toEqual([]);
+    });
+
+    it.each(TIERS)("tier %s has its npm script, and npm test runs every tier", (tier) => {
+        expect(manifest.scripts[`test:${tier}`]).toBe(`vitest run test/${tier}`);
+        expect(manifest.scripts.test).toMatch(/vitest run$/);
     });
 });

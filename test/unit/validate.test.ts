@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MEMBERCARD_CALLBACK } from "../../provider/endpoints";
 import { checkInputs, notifyUrlProblem, UNKNOWN } from "../../provider/validate";
 
 const ABSOLUTE =
@@ -7,6 +8,17 @@ const PUBLIC = "must point at a public host: WeChat Pay's servers cannot reach";
 const PORT = "must not name a port: WeChat Pay calls the default https port 443";
 
 describe("notifyUrlProblem", () => {
+    it("names no API without rules: the longest limit of the four, in neutral words", () => {
+        expect(notifyUrlProblem(undefined)).toBe("is required: the https URL that receives WeChat Pay's notifications");
+        expect(notifyUrlProblem("https://example.com")).toBe(
+            "must have a path, e.g. https://api.example.com/wechatpay/notify",
+        );
+        expect(notifyUrlProblem(`https://example.com/${"a".repeat(256 - 20)}`)).toBeUndefined();
+        expect(notifyUrlProblem(`https://example.com/${"a".repeat(257 - 20)}`)).toBe(
+            "must be at most 256 characters (WeChat Pay's limit), got 257",
+        );
+    });
+
     it.each([
         ["https://api.example.com/wechatpay/membercard"],
         ["https://api.example.com/a"],
@@ -17,7 +29,7 @@ describe("notifyUrlProblem", () => {
         ["https://a-b.example.com/path/with@sign:colon;semi"],
         [`https://example.com/${"a".repeat(256 - "https://example.com/".length)}`],
     ])("accepts %s", (url) => {
-        expect(notifyUrlProblem(url)).toBeUndefined();
+        expect(notifyUrlProblem(url, MEMBERCARD_CALLBACK)).toBeUndefined();
     });
 
     it.each([
@@ -98,7 +110,7 @@ describe("notifyUrlProblem", () => {
             "must point at a public host: WeChat Pay's servers cannot reach the single-label name intranet; use a fully qualified domain name",
         ],
     ])("rejects %s", (url, reason) => {
-        expect(notifyUrlProblem(url)).toBe(reason);
+        expect(notifyUrlProblem(url, MEMBERCARD_CALLBACK)).toBe(reason);
     });
 
     // Each of these passed when the rules were applied to `new URL(url)` while the raw string was sent.
@@ -197,13 +209,13 @@ describe("notifyUrlProblem", () => {
         ],
         ["https://user@example.com/notify", "must not carry a user name or password"],
     ])("checks the string as sent: rejects %j", (url, reason) => {
-        expect(notifyUrlProblem(url)).toBe(reason);
+        expect(notifyUrlProblem(url, MEMBERCARD_CALLBACK)).toBe(reason);
     });
 });
 
 describe("checkInputs", () => {
     it("names notifyUrl in the failure", () => {
-        expect(checkInputs({ notifyUrl: "http://example.com/n" })).toEqual([
+        expect(checkInputs({ notifyUrl: "http://example.com/n" }, MEMBERCARD_CALLBACK)).toEqual([
             {
                 property: "notifyUrl",
                 reason: "notifyUrl must use https (WeChat Pay only calls https endpoints), got http",
@@ -213,7 +225,7 @@ describe("checkInputs", () => {
 
     it("does not print key material given as mchid", () => {
         const pem = `-----BEGIN ${"PRIVATE"} KEY-----\n${"A".repeat(64)}\n-----END ${"PRIVATE"} KEY-----\n`;
-        expect(checkInputs({ notifyUrl: "https://api.example.com/n", mchid: pem })).toEqual([
+        expect(checkInputs({ notifyUrl: "https://api.example.com/n", mchid: pem }, MEMBERCARD_CALLBACK)).toEqual([
             {
                 property: "mchid",
                 reason: 'mchid must be the numeric merchant id (商户号), e.g. "1900000001", got a value that looks like key material (not shown)',
@@ -222,10 +234,10 @@ describe("checkInputs", () => {
     });
 
     it("lets an unknown value (preview) pass", () => {
-        expect(checkInputs({ notifyUrl: UNKNOWN })).toEqual([]);
+        expect(checkInputs({ notifyUrl: UNKNOWN }, MEMBERCARD_CALLBACK)).toEqual([]);
     });
 
     it("passes a good URL", () => {
-        expect(checkInputs({ notifyUrl: "https://api.example.com/n" })).toEqual([]);
+        expect(checkInputs({ notifyUrl: "https://api.example.com/n" }, MEMBERCARD_CALLBACK)).toEqual([]);
     });
 });

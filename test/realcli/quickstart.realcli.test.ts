@@ -60,7 +60,7 @@ function pickCli(): { cli?: { binary: string; version: string }; reason: string 
 
 const { cli, reason } = pickCli();
 if (cli === undefined) {
-    console.warn(`test/cli/quickstart.cli.test.ts: ${reason}`);
+    console.warn(`test/realcli/quickstart.realcli.test.ts: ${reason}`);
 }
 
 interface Run {

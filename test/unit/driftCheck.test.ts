@@ -1,6 +1,6 @@
 /**
  * examples/drift-check: the report built from engine events (pure) for each of the four resource types, and the
- * script's exit code 1 with a message when it cannot run the preview. The real-CLI run is in quickstart.cli.test.ts.
+ * script's exit code 1 with a message when it cannot run the preview. The real-CLI run is in test/realcli/quickstart.realcli.test.ts.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -13,12 +13,11 @@ import {
     type ResourceType,
     TYPE_PREFIX,
 } from "../../examples/drift-check/report";
-import { REPO } from "../../harness";
+import { MCHID, REPO } from "../../harness";
+import { UNKNOWN } from "../../provider/validate";
 
-const MCHID = "1900000001";
 const OURS = "https://api.example.com/wechatpay/events";
 const DRIFTED = "https://someone-else.example.com/events";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** The URN of a resource of `type` named `name` in stack dev. */
 const urnOf = (type: ResourceType, name: string) => `urn:pulumi:dev::infra::${TYPE_PREFIX}${type}::${name}`;

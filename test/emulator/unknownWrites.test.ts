@@ -7,25 +7,24 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { merchantProfiles } from "../../harness";
-import type { NotifyEndpoint } from "../../provider/endpoint";
+import { MCHID, merchantProfiles, NOTIFY_URLS, OTHER_MCHIDS } from "../../harness";
 import {
     BUSIFAVOR_CALLBACK,
     COMPLAINT_NOTIFICATION,
     MEMBERCARD_CALLBACK,
     VIOLATION_NOTIFICATION,
 } from "../../provider/endpoints";
+import type { NotifyEndpoint } from "../../provider/notifyEndpoint";
 import type { NotifySettingState } from "../../provider/provider";
 import { type Emulator, NONE_SHAPES, type SettingName, startEmulator } from "../../provider/testing";
 import { checkInputs, UNKNOWN } from "../../provider/validate";
 import { calls, configuredNotifyProvider } from "./fixture";
 
-const MCHID = "1900000001";
-const OTHER_MCHID = "1900000002";
-const OLD = "https://old.example.com/wechatpay/notify";
-const A = "https://api.example.com/wechatpay/notify";
-const B = "https://api.example.com/wechatpay/notify-v2";
-const C = "https://api.example.com/wechatpay/notify-v3";
+const OTHER_MCHID = OTHER_MCHIDS[0];
+const OLD = NOTIFY_URLS.old;
+const A = NOTIFY_URLS.a;
+const B = NOTIFY_URLS.b;
+const C = NOTIFY_URLS.c;
 
 const ALL: ReadonlyArray<[string, NotifyEndpoint, SettingName]> = [
     ["MembercardCallback", MEMBERCARD_CALLBACK, "membercard"],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { NotifyEndpoint } from "../../provider/endpoint";
 import { BUSIFAVOR_CALLBACK, COMPLAINT_NOTIFICATION, VIOLATION_NOTIFICATION } from "../../provider/endpoints";
+import type { NotifyEndpoint } from "../../provider/notifyEndpoint";
 import { type Emulator, type SettingName, startEmulator } from "../../provider/testing";
 import { calls, configuredNotifyProvider, pathCalls } from "./fixture";
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { configureRequest } from "../../harness";
-import { MembercardCallbackProvider } from "../../provider/provider";
+import { MEMBERCARD_CALLBACK } from "../../provider/endpoints";
+import { NotifySettingProvider } from "../../provider/provider";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { stackConfig } from "./fixture";
 
@@ -36,7 +37,7 @@ function profiles(m3: Record<string, unknown> = {}) {
 
 async function provider(overrides: Record<string, string | undefined> = {}) {
     const values = stackConfig(emulator, { "wechatpay:merchants": JSON.stringify(profiles()), ...overrides });
-    const p = new MembercardCallbackProvider();
+    const p = new NotifySettingProvider(MEMBERCARD_CALLBACK);
     await p.configure(configureRequest(values));
     return p;
 }
@@ -113,7 +114,7 @@ describe("two verification keys during the switch-over", () => {
         const values = stackConfig(emulator, {
             "wechatpay:merchants": JSON.stringify(profiles({ publicKeyId: c3[preferred] })),
         });
-        const p = new MembercardCallbackProvider();
+        const p = new NotifySettingProvider(MEMBERCARD_CALLBACK);
         await p.configure(configureRequest(values));
         await expect(p.read(M3, { notifyUrl: OLD, mchid: M3 })).resolves.toMatchObject({ props: { notifyUrl: OLD } });
         const [request] = emulator.requests;

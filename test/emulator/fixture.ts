@@ -1,20 +1,21 @@
 import { configureRequest, emulatorStackConfig } from "../../harness";
-import type { NotifyEndpoint } from "../../provider/endpoint";
-import { forgetCreatesInThisProcess, MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
+import { MEMBERCARD_CALLBACK } from "../../provider/endpoints";
+import type { NotifyEndpoint } from "../../provider/notifyEndpoint";
+import { forgetCreatesInThisProcess, NotifySettingProvider } from "../../provider/provider";
 import type { Emulator } from "../../provider/testing";
 
 /** Stack config (namespaced keys, as `configure` receives it) pointing at the emulator's first merchant. */
 export const stackConfig = emulatorStackConfig;
 
-/** A provider configured the way the provider host configures it, with `configure({ config })`. */
+/** A member-card provider configured the way the provider host configures it, with `configure({ config })`. */
 export async function configuredProvider(
     emulator: Emulator,
     overrides: Record<string, string | undefined> = {},
-): Promise<MembercardCallbackProvider> {
+): Promise<NotifySettingProvider> {
     const values: Record<string, string | undefined> = stackConfig(emulator, overrides);
     // Each configured provider stands for a new deployment's provider host.
     forgetCreatesInThisProcess();
-    const provider = new MembercardCallbackProvider();
+    const provider = new NotifySettingProvider(MEMBERCARD_CALLBACK);
     await provider.configure(configureRequest(values));
     return provider;
 }

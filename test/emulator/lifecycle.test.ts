@@ -1,11 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { URL_A as NEW, OLD_URL as OLD } from "../../harness";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { UNKNOWN } from "../../provider/validate";
 import { calls, configuredProvider } from "./fixture";
 
-const OLD = "https://old.example.com/wechatpay/membercard";
-const NEW = "https://api.example.com/wechatpay/membercard";
 const OTHER = "https://someone-else.example.com/cb";
 
 let emulator: Emulator;

@@ -4,6 +4,7 @@
  * each error's class, code and wording, and combinations of faults and settings outside the table.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { URL_A as NEW, OLD_URL as OLD } from "../../harness";
 import { allCells, type CellRunner, cellKey, startInProcess } from "../../harness/faults";
 import {
     BUSIFAVOR_CALLBACK,
@@ -11,7 +12,7 @@ import {
     MEMBERCARD_CALLBACK,
     VIOLATION_NOTIFICATION,
 } from "../../provider/endpoints";
-import { MembercardCallbackProvider, NotifySettingProvider } from "../../provider/provider";
+import { NotifySettingProvider } from "../../provider/provider";
 import { type Emulator, startEmulator } from "../../provider/testing";
 import { calls, configuredProvider } from "./fixture";
 
@@ -24,9 +25,7 @@ describe("the fault table, in-process (cells of slow faults run through the prov
             busifavor: BUSIFAVOR_CALLBACK,
             violation: VIOLATION_NOTIFICATION,
         };
-        runner = await startInProcess((key) =>
-            key === "membercard" ? new MembercardCallbackProvider() : new NotifySettingProvider(endpoints[key]),
-        );
+        runner = await startInProcess((key) => new NotifySettingProvider(endpoints[key]));
     });
     afterAll(() => runner?.close());
 
@@ -40,9 +39,6 @@ describe("the fault table, in-process (cells of slow faults run through the prov
         });
     });
 });
-
-const OLD = "https://old.example.com/wechatpay/membercard";
-const NEW = "https://api.example.com/wechatpay/membercard";
 
 let emulator: Emulator;
 
