@@ -10,9 +10,37 @@ export const CLI_RELEASE = "v3.276.0";
  * available"), and v3.68.0 is the newest sdk/v3 release that still contains the host as a package.
  */
 export const LANGUAGE_HOST_RELEASE = "v3.68.0";
+/**
+ * The Go language host's release: v3.66.0 is the newest sdk/v3 release with the host as a package of the sdk module
+ * (from v3.67.0 it is its own module, github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3, which the proxy refuses
+ * at every version: "403 Forbidden").
+ */
+export const GO_HOST_RELEASE = "v3.66.0";
+/**
+ * The YAML language host's release, from github.com/pulumi/pulumi-yaml: the one the CLI v3.276.0 bundles
+ * (pulumi/pulumi scripts/get-language-providers.sh at a05d88f24d05, `"yaml v1.38.3"`).
+ */
+export const YAML_HOST_RELEASE = "v1.38.3";
+
+/** The languages whose hosts `npm run cli:build` puts next to the CLI. */
+export type HostLanguage = "nodejs" | "python" | "go" | "yaml";
+
+/** A language host's executable in the bin folder (the CLI finds `pulumi-language-<name>` on PATH or beside itself). */
+export function languageHostPath(binDir: string, language: HostLanguage): string {
+    return join(binDir, `pulumi-language-${language}`);
+}
 
 /**
- * The git-ignored folder holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs:
+ * Our SDK generator in the bin folder (cli/sdkgen): `pulumi-wechatpay-sdkgen <schema.json> <nodejs|python|go> <out>`.
+ * harness/sdkGen.ts wraps it.
+ */
+export function sdkGenPath(binDir: string): string {
+    return join(binDir, "pulumi-wechatpay-sdkgen");
+}
+
+/**
+ * The git-ignored folder holding pulumi, the language hosts (nodejs, python with its exec script, go, yaml),
+ * pulumi-resource-pulumi-nodejs and pulumi-wechatpay-sdkgen:
  * `<repo>/.cache/pulumi-cli/<release>/bin`, or under `$PULUMI_WECHATPAY_CLI_CACHE` (tests point it at an empty
  * folder to see the demo without a built CLI while other tests use the real one).
  */

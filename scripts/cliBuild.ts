@@ -1,4 +1,5 @@
-// `npm run cli:build`: builds the Pulumi CLI and its Node.js language host from the Go module proxy into
+// `npm run cli:build`: builds the Pulumi CLI, its language hosts (Node.js, Python, Go, YAML) and our SDK generator
+// (cli/sdkgen) from the Go module proxy into
 // .cache/pulumi-cli/<release>/bin, from the committed wrapper modules in cli/ (go.mod/go.sum only; no Pulumi
 // source is committed). Progress goes to stderr-like lines on stdout; the LAST line is the absolute path of the
 // bin folder, which scripts and CI read. A second run with nothing changed only compares a stamp.
@@ -7,19 +8,42 @@
 // (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3: "403 Forbidden — This module version is not
 // available"), so the host comes from sdk/v3 v3.68.0, the newest sdk release in which the host was still a package of
 // the sdk module. It cannot share a module graph with pkg/v3 v3.276.0 (that would lift sdk/v3 to 3.276.0, where the
-// package no longer exists), hence cli/langhost/go.mod.
+// package no longer exists), hence cli/langhost/go.mod. The Python host comes from the same sdk/v3 v3.68.0 (same
+// refusal for .../sdk/python/cmd/pulumi-language-python/v3). The Go host's own module is refused too, and sdk/v3
+// v3.66.0 is the last release holding it as a package: a third graph, cli/langhost-go/go.mod. The YAML host
+// (github.com/pulumi/pulumi-yaml, which needs pkg/v3 >= 3.257.0) and the SDK generator share cli/go.mod with the CLI,
+// so they reuse its compiled packages.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+    chmodSync,
+    copyFileSync,
+    existsSync,
+    mkdirSync,
+    readFileSync,
+    renameSync,
+    rmSync,
+    writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
-import { CLI_RELEASE, cliBinDir, dynamicProviderLauncher, LANGUAGE_HOST_RELEASE } from "../harness/realCliBuild";
+import {
+    CLI_RELEASE,
+    cliBinDir,
+    dynamicProviderLauncher,
+    GO_HOST_RELEASE,
+    LANGUAGE_HOST_RELEASE,
+    YAML_HOST_RELEASE,
+} from "../harness/realCliBuild";
 
 const root = resolve(__dirname, "..");
 
 // The release's own flags: pulumi/pulumi .goreleaser.yml (`flags: [-trimpath]`, `tags: [osusergo, grpcnotrace]`,
 // `ldflags: -w -s -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v{{.Env.PULUMI_VERSION}}`) and
 // scripts/go-wrapper.sh (CGO_ENABLED=0). Without the -X, `pulumi version` prints nothing.
-const versionFlag = (v: string) => `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${v}`;
+const sdkVersion = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version";
+// pulumi-yaml's release build sets its own variable (pulumi-yaml Makefile / .goreleaser.yml: `-X
+// github.com/pulumi/pulumi-yaml/pkg/version.Version=...`); the host reports it as its plugin version.
+const yamlVersion = "github.com/pulumi/pulumi-yaml/pkg/version.Version";
 const buildFlags = ["-trimpath", "-tags", "osusergo,grpcnotrace"];
 
 interface Target {
@@ -27,16 +51,49 @@ interface Target {
     moduleDir: string;
     pkg: string;
     version: string;
+    /** The variable the release sets to the version; none for our own tool. */
+    versionVar?: string;
 }
 const targets: Target[] = [
-    { name: "pulumi", moduleDir: "cli", pkg: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", version: CLI_RELEASE },
+    {
+        name: "pulumi",
+        moduleDir: "cli",
+        pkg: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
+        version: CLI_RELEASE,
+        versionVar: sdkVersion,
+    },
+    {
+        name: "pulumi-language-yaml",
+        moduleDir: "cli",
+        pkg: "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml",
+        version: YAML_HOST_RELEASE,
+        versionVar: yamlVersion,
+    },
+    { name: "pulumi-wechatpay-sdkgen", moduleDir: "cli", pkg: "./sdkgen", version: CLI_RELEASE },
     {
         name: "pulumi-language-nodejs",
         moduleDir: "cli/langhost",
         pkg: "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs",
         version: LANGUAGE_HOST_RELEASE,
+        versionVar: sdkVersion,
+    },
+    {
+        name: "pulumi-language-python",
+        moduleDir: "cli/langhost",
+        pkg: "github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python",
+        version: LANGUAGE_HOST_RELEASE,
+        versionVar: sdkVersion,
+    },
+    {
+        name: "pulumi-language-go",
+        moduleDir: "cli/langhost-go",
+        pkg: "github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go",
+        version: GO_HOST_RELEASE,
+        versionVar: sdkVersion,
     },
 ];
+/** The Python host runs programs through this script (python/cmd/pulumi-language-python/main.go, pythonDefaultExec). */
+const pythonExec = "pulumi-language-python-exec";
 
 function log(line: string): void {
     process.stdout.write(`cli:build: ${line}\n`);
@@ -67,10 +124,29 @@ function stampKey(go: string): string {
     h.update(readFileSync(__filename));
     for (const t of targets) {
         h.update(t.pkg + t.version);
+        if (t.pkg.startsWith("./")) h.update(readFileSync(join(root, t.moduleDir, t.pkg, "main.go")));
         for (const f of ["go.mod", "go.sum"]) h.update(readFileSync(join(root, t.moduleDir, f)));
     }
     h.update(dynamicProviderLauncher);
     return h.digest("hex");
+}
+
+/**
+ * The Python host's exec script is Python, not Go: the CLI's release archive ships it beside the host (goreleaser
+ * packs sdk/python/dist/pulumi-language-python-exec into bin/). Ours is the one of the host's own release, copied from
+ * the module cache (`go list -m` names the sdk/v3 folder of cli/langhost's graph).
+ */
+function copyPythonExec(bin: string): void {
+    const r = spawnSync("go", ["list", "-m", "-f", "{{.Dir}}", "github.com/pulumi/pulumi/sdk/v3"], {
+        cwd: join(root, "cli/langhost"),
+        env: goEnv,
+        encoding: "utf8",
+    });
+    const sdkDir = r.stdout.trim();
+    if (r.status !== 0 || sdkDir === "") fail(`go list -m github.com/pulumi/pulumi/sdk/v3 failed in cli/langhost`);
+    const target = join(bin, pythonExec);
+    copyFileSync(join(sdkDir, "python", "cmd", pythonExec), target);
+    chmodSync(target, 0o755);
 }
 
 function main(): void {
@@ -79,7 +155,7 @@ function main(): void {
     const stampFile = join(bin, ".stamp");
     const go = goVersion();
     const key = stampKey(go);
-    const names = [...targets.map((t) => t.name), "pulumi-resource-pulumi-nodejs"];
+    const names = [...targets.map((t) => t.name), "pulumi-resource-pulumi-nodejs", pythonExec];
     if (
         existsSync(stampFile) &&
         readFileSync(stampFile, "utf8") === key &&
@@ -92,14 +168,23 @@ function main(): void {
     mkdirSync(bin, { recursive: true });
     rmSync(stampFile, { force: true });
     log(`${go}; building into ${bin}`);
+    const downloaded = new Set<string>();
     for (const t of targets) {
         const t0 = Date.now();
-        log(`${t.name} ${t.version}: downloading modules (cli/${t.moduleDir.replace(/^cli\/?/, "") || "."})`);
-        const dl = spawnSync("go", ["mod", "download"], { cwd: join(root, t.moduleDir), env: goEnv, stdio: "inherit" });
-        if (dl.status !== 0) fail(`go mod download failed in ${t.moduleDir} (exit ${dl.status})`);
+        if (!downloaded.has(t.moduleDir)) {
+            log(`${t.name} ${t.version}: downloading modules (${t.moduleDir})`);
+            const dl = spawnSync("go", ["mod", "download"], {
+                cwd: join(root, t.moduleDir),
+                env: goEnv,
+                stdio: "inherit",
+            });
+            if (dl.status !== 0) fail(`go mod download failed in ${t.moduleDir} (exit ${dl.status})`);
+            downloaded.add(t.moduleDir);
+        }
         log(`${t.name} ${t.version}: compiling`);
         const out = join(bin, `${t.name}.tmp`);
-        const b = spawnSync("go", ["build", ...buildFlags, "-ldflags", versionFlag(t.version), "-o", out, t.pkg], {
+        const ldflags = `-s -w${t.versionVar === undefined ? "" : ` -X ${t.versionVar}=${t.version}`}`;
+        const b = spawnSync("go", ["build", ...buildFlags, "-ldflags", ldflags, "-o", out, t.pkg], {
             cwd: join(root, t.moduleDir),
             env: goEnv,
             stdio: "inherit",
@@ -108,6 +193,7 @@ function main(): void {
         renameSync(out, join(bin, t.name));
         log(`${t.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
+    copyPythonExec(bin);
     // Pulumi's release archive ships the dynamic provider's launcher next to the CLI (goreleaser packs
     // sdk/nodejs/dist/pulumi-resource-pulumi-nodejs into bin/); the CLI finds bundled plugins on PATH or next to
     // its own executable (sdk/go/common/workspace/plugins.go, getPluginInfoAndPath).
