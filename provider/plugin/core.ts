@@ -1,0 +1,32 @@
+/**
+ * Everything the plugin uses from the package's core, in one place: the plugin runs the same lifecycle, client,
+ * rules and errors as the dynamic resources, and when the core's modules move, only this file is re-pointed.
+ */
+
+export { resolveSettings, SETTINGS, type Settings } from "../config";
+export type { NotifyEndpoint } from "../endpoint";
+export {
+    BUSIFAVOR_CALLBACK,
+    COMPLAINT_NOTIFICATION,
+    MEMBERCARD_CALLBACK,
+    VIOLATION_NOTIFICATION,
+} from "../endpoints";
+export { NotifySettingProvider, type NotifySettingState } from "../provider";
+export { UNKNOWN } from "../validate";
+
+import type { NotifyEndpoint } from "../endpoint";
+import { BUSIFAVOR_CALLBACK, COMPLAINT_NOTIFICATION, MEMBERCARD_CALLBACK, VIOLATION_NOTIFICATION } from "../endpoints";
+
+/** Every API the package manages, in the order the docs list them. */
+export const ENDPOINTS: readonly NotifyEndpoint[] = [
+    MEMBERCARD_CALLBACK,
+    COMPLAINT_NOTIFICATION,
+    BUSIFAVOR_CALLBACK,
+    VIOLATION_NOTIFICATION,
+];
+
+/** The plugin's package name: the first part of every type token, and the `wechatpay:` config namespace. */
+export const PACKAGE = "wechatpay";
+
+/** The plugin's type token of an API's resource: `wechatpay:index:<name>`. */
+export const typeToken = (endpoint: NotifyEndpoint): string => `${PACKAGE}:index:${endpoint.name}`;
