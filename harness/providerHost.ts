@@ -38,8 +38,9 @@ import type * as PluginPbModule from "@pulumi/pulumi/proto/plugin_pb";
 import type * as ProviderPbModule from "@pulumi/pulumi/proto/provider_pb";
 import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
+import { REPO } from "./cli";
 import type { Consumer } from "./consumer";
-import { consumerRequire, loadProtocol, secret } from "./protocol";
+import { consumerRequire, loadProtocol, type Protocol, secret } from "./protocol";
 
 /** The value the engine sends for an input that is not known yet (a preview). sdk/nodejs/runtime/rpc.ts */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -80,6 +81,8 @@ export interface DiffResult {
     replaces: string[];
     deleteBeforeReplace: boolean;
     diffs: string[];
+    /** Property → PropertyDiff kind (`UPDATE`, `UPDATE_REPLACE`, …), when the provider sent a detailed diff. */
+    detailedDiff?: Record<string, string>;
 }
 
 export interface ReadResult {
@@ -136,9 +139,77 @@ export class ProviderHostCallError extends Error {
 
 /** Starts `@pulumi/pulumi/cmd/dynamic-provider` from the consumer folder and connects a gRPC client to it. */
 export async function startProviderHost(consumer: Consumer, opts: ProviderHostOptions = {}): Promise<ProviderHost> {
+    const script = consumerRequire(consumer).resolve("@pulumi/pulumi/cmd/dynamic-provider");
+    return startHost(loadProtocol(consumer), [script], opts.cwd ?? consumer.dir, opts, DYNAMIC_CONFIG);
+}
+
+/** How the engine sends a package's provider config in Configure. */
+interface ConfigStyle {
+    /** The provider's type token (`pulumi:providers:<package>`). */
+    providerType: string;
+    /** The key of a stack-config key (`wechatpay:mchid`) in Configure's `args`. */
+    argKey(key: string): string;
+    /** The key of a stack-config key in Configure's deprecated `variables`. */
+    variableKey(key: string): string;
+}
+
+/** The dynamic providers' default provider: the whole stack config, namespaces kept (see the header). */
+const DYNAMIC_CONFIG: ConfigStyle = {
+    providerType: DEFAULT_PROVIDER_TYPE,
+    argKey: (key) => key,
+    variableKey: (key) => `${DYNAMIC_PACKAGE}:config:${key}`,
+};
+
+/**
+ * A provider plugin of package `pkg`: `args` hold its own keys without the namespace and `variables` hold
+ * `<pkg>:config:<key>` (provider_plugin.go v3.276.0, `(*provider).Configure`).
+ */
+const pluginConfig = (pkg: string): ConfigStyle => ({
+    providerType: `pulumi:providers:${pkg}`,
+    argKey: (key) => key.slice(key.indexOf(":") + 1),
+    variableKey: (key) => `${pkg}:config:${key.slice(key.indexOf(":") + 1)}`,
+});
+
+/** A resource provider plugin, with the provider-config calls a plugin (unlike the dynamic host) implements. */
+export interface PluginHost extends ProviderHost {
+    getSchema(): Promise<string>;
+    /** The provider's inputs (keys without the namespace) checked; `inputs` keep secret markers. */
+    checkConfig(news: PropertyMap, olds?: PropertyMap): Promise<CheckResult>;
+    diffConfig(olds: PropertyMap, news: PropertyMap): Promise<DiffResult>;
+    cancel(): Promise<void>;
+    /** A create or update as a preview (`preview: true`): what the engine sends when the provider supports previews. */
+    preview(
+        step: "create" | "update",
+        urn: string,
+        news: PropertyMap,
+        olds?: PropertyMap,
+    ): Promise<{ id: string; properties: PropertyMap }>;
+}
+
+export interface PluginHostOptions extends ProviderHostOptions {
+    /** The command and arguments that start the plugin (before the engine address the engine appends). */
+    command: string[];
+    /** The plugin's package name (`wechatpay`). */
+    package: string;
+    /** gRPC and protobuf modules to speak with; default: this repository's @pulumi/pulumi. */
+    protocol?: Protocol;
+}
+
+/** Starts a provider plugin the way the engine does (its command, the engine address appended) and connects to it. */
+export async function startPluginHost(opts: PluginHostOptions): Promise<PluginHost> {
+    const protocol = opts.protocol ?? loadProtocol({ dir: REPO, packageName: "", pulumiVersion: "", fromCache: false });
+    return startHost(protocol, opts.command, opts.cwd ?? REPO, opts, pluginConfig(opts.package));
+}
+
+async function startHost(
+    proto: Protocol,
+    command: string[],
+    cwd: string,
+    opts: ProviderHostOptions,
+    style: ConfigStyle,
+): Promise<PluginHost> {
     const project = opts.project ?? "project";
     const stack = opts.stack ?? "stack";
-    const proto = loadProtocol(consumer);
     const { grpc, pb, Struct } = proto;
 
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -152,11 +223,11 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
         else env[k] = v;
     }
 
-    const script = consumerRequire(consumer).resolve("@pulumi/pulumi/cmd/dynamic-provider");
     const started = performance.now();
     // The engine address is never dialled by this host; any value satisfies its "Missing <engine> address" check.
-    const child = spawn(process.execPath, [script, "127.0.0.1:1"], {
-        cwd: opts.cwd ?? consumer.dir,
+    const [file, ...args] = command[0]?.endsWith(".js") ? [process.execPath, ...command] : command;
+    const child = spawn(file ?? process.execPath, [...args, "127.0.0.1:1"], {
+        cwd,
         env,
         stdio: ["pipe", "pipe", "pipe"],
     });
@@ -236,6 +307,27 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
         const qualifiedType = parts[2] ?? "";
         return { name: parts[3] ?? "", type: qualifiedType.split("$").pop() ?? "" };
     };
+    const kindName = Object.fromEntries(Object.entries(pb.PropertyDiff.Kind).map(([k, v]) => [v, k]));
+    const diffResult = (res: ProviderPbModule.DiffResponse): DiffResult => {
+        const result: DiffResult = {
+            changes: changesOf[res.getChanges()] ?? "unknown",
+            replaces: res.getReplacesList(),
+            deleteBeforeReplace: res.getDeletebeforereplace(),
+            diffs: res.getDiffsList(),
+        };
+        if (res.getHasdetaileddiff()) {
+            const detailed: Record<string, string> = {};
+            res.getDetaileddiffMap().forEach((d, k) => {
+                detailed[k] = String(kindName[d.getKind()]);
+            });
+            result.detailedDiff = detailed;
+        }
+        return result;
+    };
+    const checkResult = (res: ProviderPbModule.CheckResponse): CheckResult => ({
+        inputs: plain(res.getInputs()),
+        failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+    });
     const changesOf: Record<number, DiffResult["changes"]> = {
         [pb.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown",
         [pb.DiffResponse.DiffChanges.DIFF_NONE]: "none",
@@ -258,8 +350,8 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
             const args: PropertyMap = {};
             const req = new pb.ConfigureRequest();
             for (const [key, value] of Object.entries(config)) {
-                args[key] = secretKeys.includes(key) ? secret(value) : value;
-                req.getVariablesMap().set(`${DYNAMIC_PACKAGE}:config:${key}`, value);
+                args[style.argKey(key)] = secretKeys.includes(key) ? secret(value) : value;
+                req.getVariablesMap().set(style.variableKey(key), value);
             }
             req.setArgs(struct(args));
             req.setAcceptsecrets(true);
@@ -267,9 +359,9 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
             req.setSendsOldInputs(true);
             req.setSendsOldInputsToDelete(true);
             // Newer engines also name the default provider resource being configured; this host ignores them.
-            req.setUrn(urnFor(DEFAULT_PROVIDER_TYPE, "default", project, stack));
+            req.setUrn(urnFor(style.providerType, "default", project, stack));
             req.setName("default");
-            req.setType(DEFAULT_PROVIDER_TYPE);
+            req.setType(style.providerType);
             const res = await call<ProviderPbModule.ConfigureResponse>("Configure", (m, o, cb) =>
                 client.configure(req, m, o, cb),
             );
@@ -285,11 +377,9 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
             const { name, type } = nameAndType(urn);
             req.setUrn(urn).setName(name).setType(type).setOlds(struct(olds)).setNews(struct(news));
             req.setRandomseed(randomBytes(32));
-            const res = await call<ProviderPbModule.CheckResponse>("Check", (m, o, cb) => client.check(req, m, o, cb));
-            return {
-                inputs: plain(res.getInputs()),
-                failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
-            };
+            return checkResult(
+                await call<ProviderPbModule.CheckResponse>("Check", (m, o, cb) => client.check(req, m, o, cb)),
+            );
         },
 
         async diff(id, urn, olds, news, oldInputs = olds) {
@@ -298,13 +388,8 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
             req.setId(id).setUrn(urn).setName(name).setType(type);
             req.setOlds(struct(olds)).setOldInputs(struct(oldInputs)).setNews(struct(news));
             const res = await call<ProviderPbModule.DiffResponse>("Diff", (m, o, cb) => client.diff(req, m, o, cb));
-            // The host sets no detailed diff (cmd/dynamic-provider `diffRPC`), so none is decoded.
-            return {
-                changes: changesOf[res.getChanges()] ?? "unknown",
-                replaces: res.getReplacesList(),
-                deleteBeforeReplace: res.getDeletebeforereplace(),
-                diffs: res.getDiffsList(),
-            };
+            // The dynamic host sets no detailed diff (cmd/dynamic-provider `diffRPC`); a plugin may.
+            return diffResult(res);
         },
 
         async create(urn, props) {
@@ -345,6 +430,59 @@ export async function startProviderHost(consumer: Consumer, opts: ProviderHostOp
             req.setProperties(struct(props)).setOldInputs(struct(oldInputs));
             await call<EmptyModule.Empty>("Delete", (m, o, cb) => client.delete(req, m, o, cb));
             return {};
+        },
+
+        async getSchema() {
+            const req = new pb.GetSchemaRequest();
+            const res = await call<ProviderPbModule.GetSchemaResponse>("GetSchema", (m, o, cb) =>
+                client.getSchema(req, m, o, cb),
+            );
+            return res.getSchema();
+        },
+
+        async checkConfig(news, olds = {}) {
+            const urn = urnFor(style.providerType, "default", project, stack);
+            const req = new pb.CheckRequest().setUrn(urn).setName("default").setType(style.providerType);
+            req.setOlds(struct(olds)).setNews(struct(news));
+            return checkResult(
+                await call<ProviderPbModule.CheckResponse>("CheckConfig", (m, o, cb) =>
+                    client.checkConfig(req, m, o, cb),
+                ),
+            );
+        },
+
+        async diffConfig(olds, news) {
+            const urn = urnFor(style.providerType, "default", project, stack);
+            const req = new pb.DiffRequest().setUrn(urn).setName("default").setType(style.providerType);
+            req.setOlds(struct(olds)).setOldInputs(struct(olds)).setNews(struct(news));
+            return diffResult(
+                await call<ProviderPbModule.DiffResponse>("DiffConfig", (m, o, cb) => client.diffConfig(req, m, o, cb)),
+            );
+        },
+
+        async cancel() {
+            await call<EmptyModule.Empty>("Cancel", (m, o, cb) => client.cancel(new proto.Empty(), m, o, cb));
+        },
+
+        async preview(step, urn, news, olds = {}) {
+            const { name, type } = nameAndType(urn);
+            if (step === "create") {
+                const req = new pb.CreateRequest().setUrn(urn).setName(name).setType(type);
+                req.setProperties(struct(news)).setPreview(true);
+                const res = await call<ProviderPbModule.CreateResponse>("Create", (m, o, cb) =>
+                    client.create(req, m, o, cb),
+                );
+                return { id: res.getId(), properties: plain(res.getProperties()) };
+            }
+            const req = new pb.UpdateRequest().setUrn(urn).setName(name).setType(type).setPreview(true);
+            req.setId(String(olds.mchid ?? ""))
+                .setOlds(struct(olds))
+                .setOldInputs(struct(olds))
+                .setNews(struct(news));
+            const res = await call<ProviderPbModule.UpdateResponse>("Update", (m, o, cb) =>
+                client.update(req, m, o, cb),
+            );
+            return { id: req.getId(), properties: plain(res.getProperties()) };
         },
 
         output: () => text,

@@ -297,14 +297,16 @@ function diffResponse(
     const detailed = res.getDetaileddiffMap();
     const replaces = result.replaces ?? [];
     if (replaces.includes("mchid")) {
-        const before = oldInputs.mchid ?? olds.mchid;
+        // Another merchant: from the `mchid` input (added, removed or changed), or from the provider's config.
+        const before = oldInputs.mchid;
+        const after = news.mchid;
         const kind =
-            news.mchid === undefined
-                ? Kind.DELETE_REPLACE
-                : before === undefined
-                  ? Kind.ADD_REPLACE
+            before === undefined && after !== undefined
+                ? Kind.ADD_REPLACE
+                : before !== undefined && after === undefined
+                  ? Kind.DELETE_REPLACE
                   : Kind.UPDATE_REPLACE;
-        detailed.set("mchid", new proto.PropertyDiff().setKind(kind).setInputdiff(true));
+        detailed.set("mchid", new proto.PropertyDiff().setKind(kind).setInputdiff(before !== after));
     }
     if (!replaces.includes("mchid") || news.notifyUrl !== olds.notifyUrl) {
         detailed.set("notifyUrl", new proto.PropertyDiff().setKind(Kind.UPDATE).setInputdiff(true));
