@@ -115,6 +115,15 @@ describe.skipIf(cli === undefined)(
                         appliedNotifyUrl: URL_A,
                         previousNotifyUrl: OLD_URL,
                     });
+                    // The provider instance's private key is in its inputs, encrypted (CheckConfig marks it secret).
+                    const exported = await p.exportState();
+                    const provider = exported.deployment.resources?.find(
+                        (r) => r.type === "pulumi:providers:wechatpay",
+                    );
+                    expect(provider?.inputs?.privateKey).toMatchObject({
+                        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                        ciphertext: expect.any(String),
+                    });
                     const state = await p.stateFileText();
                     for (const fragment of keyFragments(emulator.credentials(MCHID).privateKey)) {
                         expect(state).not.toContain(fragment);
