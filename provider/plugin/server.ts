@@ -244,6 +244,15 @@ export class WechatpayProvider {
                 if (result.id === undefined) {
                     return res; // Nothing is set: the resource is gone.
                 }
+                if (result.inputs === undefined && Object.keys(state).length === 0) {
+                    // An import of a merchant this provider has no credentials for: the core keeps what it knows
+                    // (nothing), which the engine would report as "does not support importing".
+                    throw new Error(
+                        `Cannot import merchant ${req.getId()}: this provider has no credentials for it. Set ` +
+                            `\`wechatpay:mchid\` to it, or add a profile \`wechatpay:merchants.${req.getId()}\`, or ` +
+                            "import through a provider instance for that merchant",
+                    );
+                }
                 res.setId(result.id).setProperties(struct(withoutProvider(result.props ?? {})));
                 return result.inputs !== undefined ? res.setInputs(struct(withoutProvider(result.inputs))) : res;
             }),

@@ -155,6 +155,13 @@ describe.each(TYPES)("$resource through the plugin", ({ resource, setting, write
         expect(emulator.setting(setting, A)).toBe(OLD);
         expect(emulator.requests.map((r) => r.method)).not.toContain("DELETE");
     });
+
+    it("an import of a merchant the provider has no credentials for fails, naming the way out", async () => {
+        await expect(pluginA.read(B, urn, {})).rejects.toThrow(
+            /^Cannot import merchant 1900000008: this provider has no credentials for it\. Set `wechatpay:mchid`/,
+        );
+        expect(emulator.requests).toEqual([]);
+    });
 });
 
 describe("provider config", () => {
