@@ -222,6 +222,20 @@ describe("provider config", () => {
         }
     });
 
+    it("after Cancel, starts no WeChat Pay call", async () => {
+        const plugin = await startPlugin();
+        try {
+            await plugin.configure(emulatorStackConfig(emulator, {}, A), ["wechatpay:privateKey"]);
+            await plugin.cancel();
+            await expect(plugin.create(pluginUrn("MembercardCallback", "c"), { notifyUrl: NEW })).rejects.toThrow(
+                /cancelled; no new WeChat Pay call is started/,
+            );
+            expect(emulator.requests).toEqual([]);
+        } finally {
+            await plugin.close();
+        }
+    });
+
     it("DiffConfig reports changed settings and never replaces the provider", async () => {
         const good = providerInputs(emulatorStackConfig(emulator, {}, A));
         await expect(pluginA.diffConfig(good, good)).resolves.toMatchObject({ changes: "none", replaces: [] });
