@@ -2,9 +2,10 @@
  * The `wechatpay` plugin as a tarball that `pulumi plugin install resource wechatpay <version> --file <tgz>` installs:
  * the engine extracts a gzip tarball into `$PULUMI_HOME/plugins/resource-wechatpay-v<version>/`
  * (pkg/cmd/pulumi/plugin/plugin_install.go v3.276.0, getFilePayload: a compressed file is a TarPlugin) and runs the
- * `pulumi-resource-wechatpay` executable it finds there (sdk/go/common/workspace/plugins.go, GetPluginPath: the
- * plugin folder, or `PATH` first when the plugin is not in the cache). That executable is a shell launcher that runs
- * the compiled plugin with the `node` on `PATH`; the tarball carries the plugin's runtime dependencies.
+ * `pulumi-resource-wechatpay` executable it finds there (sdk/go/common/workspace/plugins.go v3.276.0, GetPluginPath:
+ * a `pulumi-resource-wechatpay` on `PATH` overrides the cache unless PULUMI_IGNORE_AMBIENT_PLUGINS is set). That
+ * executable is a shell launcher that runs the compiled plugin with the `node` on `PATH`; the tarball carries the
+ * plugin's runtime dependencies.
  */
 import { chmod, cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
