@@ -6,7 +6,8 @@
  *
  * - consumer.ts: `npm pack` + `npm install` into a cached consumer folder;
  * - registration.ts: what a program registers, `__provider` included, run under Pulumi's mocks;
- * - providerHost.ts: the dynamic-provider host over gRPC; protocol.ts: gRPC and protobuf code from the consumer;
+ * - providerHost.ts: the dynamic-provider host (or a provider plugin) over gRPC; protocol.ts: gRPC and protobuf code;
+ * - plugin.ts: the `wechatpay` provider plugin started like the engine starts it, from source or a launcher;
  * - engine/: `@pulumi/pulumi/cmd/run` against a resource monitor and engine served here, then the provider host per
  *   resource in the engine's order (preview, up, refresh, destroy), with a JSON state file between commands;
  * - faults/: the fault table, its judge, and its two runners (in-process, provider host); imported as `harness/faults`
@@ -22,6 +23,7 @@ export * from "./consumer";
 export * from "./emulatorCli";
 export * from "./engine/stack";
 export * from "./fixtures";
+export * from "./plugin";
 export * from "./providerHost";
 export { CLI_RELEASE, cliBinDir, LANGUAGE_HOST_RELEASE } from "./realCliBuild";
 export * from "./registration";

@@ -38,6 +38,7 @@ import type * as PluginPbModule from "@pulumi/pulumi/proto/plugin_pb";
 import type * as ProviderPbModule from "@pulumi/pulumi/proto/provider_pb";
 import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
+import { REPO } from "./cli";
 import type { Consumer } from "./consumer";
 import { consumerRequire, loadProtocol, type Protocol, secret } from "./protocol";
 
@@ -80,6 +81,8 @@ export interface DiffResult {
     replaces: string[];
     deleteBeforeReplace: boolean;
     diffs: string[];
+    /** Property → PropertyDiff kind (`UPDATE`, `UPDATE_REPLACE`, …), when the provider sent a detailed diff. */
+    detailedDiff?: Record<string, string>;
 }
 
 export interface ReadResult {
@@ -136,16 +139,85 @@ export class ProviderHostCallError extends Error {
 
 /** Starts `@pulumi/pulumi/cmd/dynamic-provider` from the consumer folder and connects a gRPC client to it. */
 export async function startProviderHost(consumer: Consumer, opts: ProviderHostOptions = {}): Promise<ProviderHost> {
+    const script = consumerRequire(consumer).resolve("@pulumi/pulumi/cmd/dynamic-provider");
+    return startHost(loadProtocol(consumer), [script], opts.cwd ?? consumer.dir, opts, DYNAMIC_CONFIG);
+}
+
+/** How the engine sends a package's provider config in Configure. */
+interface ConfigStyle {
+    /** The provider's type token (`pulumi:providers:<package>`). */
+    providerType: string;
+    /** The key of a stack-config key (`wechatpay:mchid`) in Configure's `args`. */
+    argKey(key: string): string;
+    /** The key of a stack-config key in Configure's deprecated `variables`. */
+    variableKey(key: string): string;
+}
+
+/** The dynamic providers' default provider: the whole stack config, namespaces kept (see the header). */
+const DYNAMIC_CONFIG: ConfigStyle = {
+    providerType: DEFAULT_PROVIDER_TYPE,
+    argKey: (key) => key,
+    variableKey: (key) => `${DYNAMIC_PACKAGE}:config:${key}`,
+};
+
+/**
+ * A provider plugin of package `pkg`: `args` hold its own keys without the namespace and `variables` hold
+ * `<pkg>:config:<key>` (provider_plugin.go v3.276.0, `(*provider).Configure`).
+ */
+const pluginConfig = (pkg: string): ConfigStyle => ({
+    providerType: `pulumi:providers:${pkg}`,
+    argKey: (key) => key.slice(key.indexOf(":") + 1),
+    variableKey: (key) => `${pkg}:config:${key.slice(key.indexOf(":") + 1)}`,
+});
+
+/** A resource provider plugin, with the provider-config calls a plugin (unlike the dynamic host) implements. */
+export interface PluginHost extends ProviderHost {
+    getSchema(): Promise<string>;
+    /** The provider's inputs (keys without the namespace) checked; `inputs` keep secret markers. */
+    checkConfig(news: PropertyMap, olds?: PropertyMap): Promise<CheckResult>;
+    diffConfig(olds: PropertyMap, news: PropertyMap): Promise<DiffResult>;
+    cancel(): Promise<void>;
+    /** A create or update as a preview (`preview: true`): what the engine sends when the provider supports previews. */
+    preview(
+        step: "create" | "update",
+        urn: string,
+        news: PropertyMap,
+        olds?: PropertyMap,
+    ): Promise<{ id: string; properties: PropertyMap }>;
+}
+
+export interface PluginHostOptions extends ProviderHostOptions {
+    /** The command and arguments that start the plugin (before the engine address the engine appends). */
+    command: string[];
+    /** The plugin's package name (`wechatpay`). */
+    package: string;
+    /** gRPC and protobuf modules to speak with; default: this repository's @pulumi/pulumi. */
+    protocol?: Protocol;
+}
+
+/** Starts a provider plugin the way the engine does (its command, the engine address appended) and connects to it. */
+export async function startPluginHost(opts: PluginHostOptions): Promise<PluginHost> {
+    const protocol = opts.protocol ?? loadProtocol({ dir: REPO, packageName: "", pulumiVersion: "", fromCache: false });
+    return startHost(protocol, opts.command, opts.cwd ?? REPO, opts, pluginConfig(opts.package));
+}
+
+/** Spawns `command` as the engine would, and connects a client speaking the engine's side of the protocol. */
+async function startHost(
+    proto: Protocol,
+    command: string[],
+    cwd: string,
+    opts: ProviderHostOptions,
+    style: ConfigStyle,
+): Promise<GrpcProviderHost> {
     const project = opts.project ?? "project";
-    const proto = loadProtocol(consumer);
     const started = performance.now();
-    const host = await spawnHost(consumer, hostEnv(project, opts.env), opts.cwd ?? consumer.dir);
+    const host = await spawnHost(command, hostEnv(project, opts.env), cwd);
     const startupMs = performance.now() - started;
     const client = new proto.rpc.ResourceProviderClient(
         `127.0.0.1:${host.port}`,
         proto.grpc.credentials.createInsecure(),
     );
-    return new GrpcProviderHost(proto, client, host, startupMs, project, opts.stack ?? "stack");
+    return new GrpcProviderHost(proto, client, host, startupMs, { project, stack: opts.stack ?? "stack", style });
 }
 
 /** The environment the engine gives a provider host (see the top of this file), with `extra` applied last. */
@@ -172,10 +244,15 @@ interface HostProcess {
 }
 
 /** Spawns the host and reads its port line; a host that writes no port is killed and reported with its output. */
-async function spawnHost(consumer: Consumer, env: NodeJS.ProcessEnv, cwd: string): Promise<HostProcess> {
-    const script = consumerRequire(consumer).resolve("@pulumi/pulumi/cmd/dynamic-provider");
-    // The engine address is never dialled by this host; any value satisfies its "Missing <engine> address" check.
-    const child = spawn(process.execPath, [script, "127.0.0.1:1"], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+async function spawnHost(command: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<HostProcess> {
+    // A .js entry runs on this node; anything else (a launcher script) is executed as the engine would.
+    const [file, ...args] = command[0]?.endsWith(".js") ? [process.execPath, ...command] : command;
+    // The engine address is never dialled by these hosts; any value satisfies their "Missing <engine> address" check.
+    const child = spawn(file ?? process.execPath, [...args, "127.0.0.1:1"], {
+        cwd,
+        env,
+        stdio: ["pipe", "pipe", "pipe"],
+    });
     let text = "";
     const exited = new Promise<void>((done) => child.once("exit", () => done()));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
@@ -224,6 +301,11 @@ function nameAndType(urn: string): { name: string; type: string } {
     return { name: parts[3] ?? "", type: qualifiedType.split("$").pop() ?? "" };
 }
 
+const checkResult = (res: ProviderPbModule.CheckResponse): CheckResult => ({
+    inputs: plain(res.getInputs()),
+    failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+});
+
 /** The ErrorResourceInitFailed detail the host packs into `grpc-status-details-bin` (dynamic-provider/index.js). */
 function initFailed(proto: Protocol, err: GrpcModule.ServiceError): ProviderHostCallError["initFailed"] {
     const [bin] = err.metadata?.get("grpc-status-details-bin") ?? [];
@@ -240,7 +322,7 @@ function initFailed(proto: Protocol, err: GrpcModule.ServiceError): ProviderHost
 }
 
 /** {@link ProviderHost} over gRPC: each method builds the engine's request and decodes the host's answer. */
-class GrpcProviderHost implements ProviderHost {
+class GrpcProviderHost implements PluginHost {
     readonly unknown = UNKNOWN;
     readonly pid: number;
     private readonly pb: Protocol["pb"];
@@ -250,8 +332,7 @@ class GrpcProviderHost implements ProviderHost {
         private readonly client: InstanceType<Protocol["rpc"]["ResourceProviderClient"]>,
         private readonly host: HostProcess,
         readonly startupMs: number,
-        private readonly project: string,
-        private readonly stack: string,
+        private readonly where: { project: string; stack: string; style: ConfigStyle },
     ) {
         this.pid = host.child.pid ?? -1;
         this.pb = proto.pb;
@@ -287,11 +368,12 @@ class GrpcProviderHost implements ProviderHost {
     }
 
     async configure(config: Record<string, string>, secretKeys: string[] = []) {
+        const { style } = this.where;
         const args: PropertyMap = {};
         const req = new this.pb.ConfigureRequest();
         for (const [key, value] of Object.entries(config)) {
-            args[key] = secretKeys.includes(key) ? secret(value) : value;
-            req.getVariablesMap().set(`${DYNAMIC_PACKAGE}:config:${key}`, value);
+            args[style.argKey(key)] = secretKeys.includes(key) ? secret(value) : value;
+            req.getVariablesMap().set(style.variableKey(key), value);
         }
         req.setArgs(this.struct(args));
         req.setAcceptsecrets(true);
@@ -299,9 +381,9 @@ class GrpcProviderHost implements ProviderHost {
         req.setSendsOldInputs(true);
         req.setSendsOldInputsToDelete(true);
         // Newer engines also name the default provider resource being configured; this host ignores them.
-        req.setUrn(urnFor(DEFAULT_PROVIDER_TYPE, "default", this.project, this.stack));
+        req.setUrn(this.providerUrn());
         req.setName("default");
-        req.setType(DEFAULT_PROVIDER_TYPE);
+        req.setType(style.providerType);
         const res = await this.call<ProviderPbModule.ConfigureResponse>("Configure", (m, o, cb) =>
             this.client.configure(req, m, o, cb),
         );
@@ -320,10 +402,7 @@ class GrpcProviderHost implements ProviderHost {
         const res = await this.call<ProviderPbModule.CheckResponse>("Check", (m, o, cb) =>
             this.client.check(req, m, o, cb),
         );
-        return {
-            inputs: plain(res.getInputs()),
-            failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
-        };
+        return checkResult(res);
     }
 
     async diff(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs = olds): Promise<DiffResult> {
@@ -334,18 +413,35 @@ class GrpcProviderHost implements ProviderHost {
         const res = await this.call<ProviderPbModule.DiffResponse>("Diff", (m, o, cb) =>
             this.client.diff(req, m, o, cb),
         );
+        // The dynamic host sets no detailed diff (cmd/dynamic-provider `diffRPC`); a plugin may.
+        return this.diffResult(res);
+    }
+
+    private diffResult(res: ProviderPbModule.DiffResponse): DiffResult {
         const changesOf: Record<number, DiffResult["changes"]> = {
             [this.pb.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown",
             [this.pb.DiffResponse.DiffChanges.DIFF_NONE]: "none",
             [this.pb.DiffResponse.DiffChanges.DIFF_SOME]: "some",
         };
-        // The host sets no detailed diff (cmd/dynamic-provider `diffRPC`), so none is decoded.
-        return {
+        const result: DiffResult = {
             changes: changesOf[res.getChanges()] ?? "unknown",
             replaces: res.getReplacesList(),
             deleteBeforeReplace: res.getDeletebeforereplace(),
             diffs: res.getDiffsList(),
         };
+        if (res.getHasdetaileddiff()) {
+            const kindName = Object.fromEntries(Object.entries(this.pb.PropertyDiff.Kind).map(([k, v]) => [v, k]));
+            const detailed: Record<string, string> = {};
+            res.getDetaileddiffMap().forEach((d, k) => {
+                detailed[k] = String(kindName[d.getKind()]);
+            });
+            result.detailedDiff = detailed;
+        }
+        return result;
+    }
+
+    private providerUrn(): string {
+        return urnFor(this.where.style.providerType, "default", this.where.project, this.where.stack);
     }
 
     async create(urn: string, props: PropertyMap) {
@@ -388,6 +484,62 @@ class GrpcProviderHost implements ProviderHost {
         req.setProperties(this.struct(props)).setOldInputs(this.struct(oldInputs));
         await this.call<EmptyModule.Empty>("Delete", (m, o, cb) => this.client.delete(req, m, o, cb));
         return {};
+    }
+
+    async getSchema() {
+        const res = await this.call<ProviderPbModule.GetSchemaResponse>("GetSchema", (m, o, cb) =>
+            this.client.getSchema(new this.pb.GetSchemaRequest(), m, o, cb),
+        );
+        return res.getSchema();
+    }
+
+    async checkConfig(news: PropertyMap, olds: PropertyMap = {}): Promise<CheckResult> {
+        const { providerType } = this.where.style;
+        const req = new this.pb.CheckRequest().setUrn(this.providerUrn()).setName("default").setType(providerType);
+        req.setOlds(this.struct(olds)).setNews(this.struct(news));
+        return checkResult(
+            await this.call<ProviderPbModule.CheckResponse>("CheckConfig", (m, o, cb) =>
+                this.client.checkConfig(req, m, o, cb),
+            ),
+        );
+    }
+
+    async diffConfig(olds: PropertyMap, news: PropertyMap): Promise<DiffResult> {
+        const { providerType } = this.where.style;
+        const req = new this.pb.DiffRequest().setUrn(this.providerUrn()).setName("default").setType(providerType);
+        req.setOlds(this.struct(olds)).setOldInputs(this.struct(olds)).setNews(this.struct(news));
+        return this.diffResult(
+            await this.call<ProviderPbModule.DiffResponse>("DiffConfig", (m, o, cb) =>
+                this.client.diffConfig(req, m, o, cb),
+            ),
+        );
+    }
+
+    async cancel(): Promise<void> {
+        await this.call<EmptyModule.Empty>("Cancel", (m, o, cb) =>
+            this.client.cancel(new this.proto.Empty(), m, o, cb),
+        );
+    }
+
+    async preview(step: "create" | "update", urn: string, news: PropertyMap, olds: PropertyMap = {}) {
+        const { name, type } = nameAndType(urn);
+        if (step === "create") {
+            const req = new this.pb.CreateRequest().setUrn(urn).setName(name).setType(type);
+            req.setProperties(this.struct(news)).setPreview(true);
+            const res = await this.call<ProviderPbModule.CreateResponse>("Create", (m, o, cb) =>
+                this.client.create(req, m, o, cb),
+            );
+            return { id: res.getId(), properties: plain(res.getProperties()) };
+        }
+        const req = new this.pb.UpdateRequest().setUrn(urn).setName(name).setType(type).setPreview(true);
+        req.setId(String(olds.mchid ?? ""))
+            .setOlds(this.struct(olds))
+            .setOldInputs(this.struct(olds))
+            .setNews(this.struct(news));
+        const res = await this.call<ProviderPbModule.UpdateResponse>("Update", (m, o, cb) =>
+            this.client.update(req, m, o, cb),
+        );
+        return { id: req.getId(), properties: plain(res.getProperties()) };
     }
 
     output(): string {

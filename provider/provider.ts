@@ -287,6 +287,12 @@ export class NotifySettingProvider implements pulumi.dynamic.ResourceProvider {
             return {};
         }
         const outs: NotifySettingState = { ...carried(props), notifyUrl: live.notifyUrl, mchid: live.mchid };
+        if (props.notifyUrl === undefined && props.appliedNotifyUrl === undefined) {
+            // An import (the engine reads with the id alone): adopt the live URL as this resource's, and as the one to
+            // put back, so a later destroy sets the merchant's URL back to what it was at import (never DELETEs it).
+            outs.appliedNotifyUrl = live.notifyUrl;
+            outs.previousNotifyUrl = live.notifyUrl;
+        }
         if (props.unconfirmedNotifyUrl !== undefined && live.notifyUrl !== props.unconfirmedNotifyUrl) {
             // Not live (yet): keep it, so destroy still knows it as ours if the write lands later.
             outs.unconfirmedNotifyUrl = props.unconfirmedNotifyUrl;

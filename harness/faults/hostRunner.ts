@@ -10,7 +10,7 @@ import { capturedResource, withoutWechatpayEnv } from "../fixtures";
 import { type PropertyMap, type ProviderHost, ProviderHostCallError, startProviderHost, urnFor } from "../providerHost";
 import { captureRegistration } from "../registration";
 import type { CellResult } from "./judge";
-import { type CellRunner, type RunStep, type StepOutcome, startRig } from "./rig";
+import { type CellRunner, type Rig, type RunStep, type StepOutcome, startRig } from "./rig";
 import {
     type Cell,
     MCHID,
@@ -94,72 +94,11 @@ export async function startMatrix(opts: MatrixOptions): Promise<Matrix> {
         await failoverHost.configure(rig.config(true), ["wechatpay:privateKey"]);
         const hostsMs = performance.now() - t;
 
-        // Per resource: inputs as `pulumi up` sends them (checked, `__provider` included), and the state read,
-        // update and delete start from: what a fault-free create stores.
-        const prepared = new Map<ResourceKey, Prepared>();
-        for (const resource of RESOURCES) {
-            const urn = urnFor(typeOf(resource), resource.name, PROJECT, STACK);
-            const news = registeredOf(resource).inputs;
-            const checkedA = await host.check(urn, {}, news);
-            const checkedB = await host.check(urn, {}, { ...news, notifyUrl: URL_B });
-            if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {
-                throw new Error(`check failed: ${JSON.stringify([checkedA.failures, checkedB.failures])}`);
-            }
-            emulator.reset();
-            emulator.setSetting(resource.key, ORIGINAL_URL);
-            const stored = (await host.create(urn, checkedA.inputs)).properties;
-            if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
-                throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
-            }
-            let storedNone: PropertyMap = {};
-            if (resource.remove) {
-                emulator.reset();
-                emulator.setSetting(resource.key, undefined);
-                storedNone = (await host.create(urn, checkedA.inputs)).properties;
-                if (storedNone.appliedNotifyUrl !== URL_A || storedNone.previousNotifyUrl !== undefined) {
-                    throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(storedNone)}`);
-                }
-            }
-            prepared.set(resource.key, { urn, checkedA, checkedB, stored, storedNone });
-        }
-
+        const runStep = await prepareSteps(rig, host, failoverHost, (resource) => ({
+            urn: urnFor(typeOf(resource), resource.name, PROJECT, STACK),
+            news: registeredOf(resource).inputs,
+        }));
         const hostPeakRssMbAtStart = peakRssMb(host.pid);
-
-        const runStep: RunStep = async (target, failover) => {
-            const h = failover ? failoverHost : host;
-            const p = prepared.get(target.resource);
-            if (p === undefined) throw new Error(`no prepared resource ${target.resource}`);
-            const { urn: URN, checkedA, checkedB, stored, storedNone } = p;
-            try {
-                let outputs: PropertyMap | undefined;
-                switch (target.step) {
-                    case "create":
-                        outputs = (await h.create(URN, checkedA.inputs)).properties;
-                        break;
-                    case "read": {
-                        const r = await h.read(MCHID, URN, stored, checkedA.inputs);
-                        outputs = r.id === "" ? {} : r.properties;
-                        break;
-                    }
-                    case "update":
-                        outputs = (await h.update(MCHID, URN, stored, checkedB.inputs, checkedA.inputs)).properties;
-                        break;
-                    case "delete":
-                        await h.delete(MCHID, URN, stored, checkedA.inputs);
-                        break;
-                    case "remove":
-                        await h.delete(MCHID, URN, storedNone, checkedA.inputs);
-                        break;
-                }
-                return outputs === undefined ? {} : { outputs };
-            } catch (e) {
-                const failed: StepOutcome = { message: e instanceof Error ? e.message : String(e) };
-                if (e instanceof ProviderHostCallError && e.initFailed !== undefined) {
-                    failed.kept = { id: e.initFailed.id, properties: e.initFailed.properties };
-                }
-                return failed;
-            }
-        };
 
         return {
             emulator,
@@ -187,4 +126,80 @@ export function peakRssMb(pid: number): number {
     } catch {
         return Number.NaN;
     }
+}
+
+/**
+ * The step runner over two connected hosts (the normal one, and the failover one): checks each resource's inputs
+ * (`inputsOf`: its URN and its inputs as the program registers them) and records the state a fault-free create stores,
+ * then runs each cell's step on the right host. Shared by the dynamic-provider host and the provider plugin.
+ */
+export async function prepareSteps(
+    rig: Rig,
+    host: ProviderHost,
+    failoverHost: ProviderHost,
+    inputsOf: (resource: TableResource) => { urn: string; news: PropertyMap },
+): Promise<RunStep> {
+    // Per resource: inputs as `pulumi up` sends them (checked, `__provider` included), and the state read,
+    // update and delete start from: what a fault-free create stores.
+    const prepared = new Map<ResourceKey, Prepared>();
+    for (const resource of RESOURCES) {
+        const { urn, news } = inputsOf(resource);
+        const checkedA = await host.check(urn, {}, news);
+        const checkedB = await host.check(urn, {}, { ...news, notifyUrl: URL_B });
+        if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {
+            throw new Error(`check failed: ${JSON.stringify([checkedA.failures, checkedB.failures])}`);
+        }
+        rig.emulator.reset();
+        rig.emulator.setSetting(resource.key, ORIGINAL_URL);
+        const stored = (await host.create(urn, checkedA.inputs)).properties;
+        if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
+            throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+        }
+        let storedNone: PropertyMap = {};
+        if (resource.remove) {
+            rig.emulator.reset();
+            rig.emulator.setSetting(resource.key, undefined);
+            storedNone = (await host.create(urn, checkedA.inputs)).properties;
+            if (storedNone.appliedNotifyUrl !== URL_A || storedNone.previousNotifyUrl !== undefined) {
+                throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(storedNone)}`);
+            }
+        }
+        prepared.set(resource.key, { urn, checkedA, checkedB, stored, storedNone });
+    }
+
+    return async (target, failover) => {
+        const h = failover ? failoverHost : host;
+        const p = prepared.get(target.resource);
+        if (p === undefined) throw new Error(`no prepared resource ${target.resource}`);
+        const { urn: URN, checkedA, checkedB, stored, storedNone } = p;
+        try {
+            let outputs: PropertyMap | undefined;
+            switch (target.step) {
+                case "create":
+                    outputs = (await h.create(URN, checkedA.inputs)).properties;
+                    break;
+                case "read": {
+                    const r = await h.read(MCHID, URN, stored, checkedA.inputs);
+                    outputs = r.id === "" ? {} : r.properties;
+                    break;
+                }
+                case "update":
+                    outputs = (await h.update(MCHID, URN, stored, checkedB.inputs, checkedA.inputs)).properties;
+                    break;
+                case "delete":
+                    await h.delete(MCHID, URN, stored, checkedA.inputs);
+                    break;
+                case "remove":
+                    await h.delete(MCHID, URN, storedNone, checkedA.inputs);
+                    break;
+            }
+            return outputs === undefined ? {} : { outputs };
+        } catch (e) {
+            const failed: StepOutcome = { message: e instanceof Error ? e.message : String(e) };
+            if (e instanceof ProviderHostCallError && e.initFailed !== undefined) {
+                failed.kept = { id: e.initFailed.id, properties: e.initFailed.properties };
+            }
+            return failed;
+        }
+    };
 }

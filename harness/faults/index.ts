@@ -6,6 +6,7 @@
 export * from "./hostRunner";
 export * from "./inProcess";
 export * from "./judge";
+export * from "./pluginRunner";
 export * from "./render";
 export type { CellRunner, RunStep, StepOutcome } from "./rig";
 export * from "./table";

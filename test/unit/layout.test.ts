@@ -57,8 +57,8 @@ describe("the import rule", () => {
     });
 });
 
-/** The tiers, by what they need: no network; the emulator; Pulumi's runtime and host; a real CLI; installs; bench. */
-const TIERS = ["unit", "emulator", "engine", "realcli", "newcomer", "bench"];
+/** The tiers, by what they need: no network; the emulator; Pulumi's runtime and host; the plugin; a real CLI; installs; bench. */
+const TIERS = ["unit", "emulator", "engine", "plugin", "realcli", "newcomer", "bench"];
 
 describe("the test tiers", () => {
     const manifest = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {

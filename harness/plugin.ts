@@ -1,0 +1,48 @@
+/**
+ * The `wechatpay` provider plugin started the way the engine starts it (a process that prints its port), from this
+ * repository's source (through tsx) or from a launcher, e.g. the packed plugin's `pulumi-resource-wechatpay`.
+ */
+import { join } from "node:path";
+import { REPO } from "./cli";
+import { withoutWechatpayEnv } from "./fixtures";
+import { type PluginHost, type PropertyMap, startPluginHost, urnFor } from "./providerHost";
+
+/** The plugin's package name and the project/stack its test URNs use. */
+export const PLUGIN_PACKAGE = "wechatpay";
+const PROJECT = "plugin-test";
+const STACK = "dev";
+
+export interface StartPluginOptions {
+    /** A launcher to run instead of the source (e.g. an installed `pulumi-resource-wechatpay`). */
+    launcher?: string;
+    /** Added to the environment (which has no `WECHATPAY_*` of the machine running the tests). */
+    env?: NodeJS.ProcessEnv;
+}
+
+/** Starts the plugin. The caller closes it. */
+export function startPlugin(opts: StartPluginOptions = {}): Promise<PluginHost> {
+    const command =
+        opts.launcher !== undefined
+            ? [opts.launcher]
+            : [
+                  process.execPath,
+                  "--import",
+                  join(REPO, "node_modules", "tsx", "dist", "loader.mjs"),
+                  join(REPO, "provider", "plugin", "main.ts"),
+              ];
+    return startPluginHost({
+        command,
+        package: PLUGIN_PACKAGE,
+        project: PROJECT,
+        stack: STACK,
+        env: { ...withoutWechatpayEnv(), ...opts.env },
+    });
+}
+
+/** The URN of a plugin resource (`MembercardCallback`) named `name`. */
+export const pluginUrn = (resource: string, name: string): string =>
+    urnFor(`${PLUGIN_PACKAGE}:index:${resource}`, name, PROJECT, STACK);
+
+/** Stack config (`wechatpay:` keys) as a provider resource's inputs (bare keys), e.g. for CheckConfig. */
+export const providerInputs = (config: Record<string, string>): PropertyMap =>
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k.slice(k.indexOf(":") + 1), v]));
