@@ -7,7 +7,7 @@
  * executable is a shell launcher that runs the compiled plugin with the `node` on `PATH`; the tarball carries the
  * plugin's runtime dependencies.
  */
-import { chmod, cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO } from "./cli";
 import { run } from "./run";
@@ -45,9 +45,9 @@ export async function packPlugin(log: (line: string) => void = () => {}): Promis
     };
     const { version } = pkg;
     const out = join(REPO, ".cache", "plugin");
-    const stage = join(out, `stage-${version}`);
-    await rm(stage, { recursive: true, force: true });
-    await mkdir(stage, { recursive: true });
+    await mkdir(out, { recursive: true });
+    // A folder of its own per call: test files in parallel workers pack at the same time.
+    const stage = await mkdtemp(join(out, `stage-${version}-`));
 
     log("compiling provider/ …");
     await run(
@@ -113,6 +113,9 @@ export async function packPlugin(log: (line: string) => void = () => {}): Promis
 
     const tarball = join(out, `pulumi-resource-wechatpay-v${version}.tar.gz`);
     log("packing …");
-    await run("tar", ["-czf", tarball, "-C", stage, "."], { cwd: out, timeoutMs: 120_000 });
+    // Packed beside, then renamed: a concurrent install never reads a half-written tarball.
+    const partial = `${stage}.tar.gz`;
+    await run("tar", ["-czf", partial, "-C", stage, "."], { cwd: out, timeoutMs: 120_000 });
+    await rename(partial, tarball);
     return { tarball, version, bytes: (await stat(tarball)).size, stage };
 }
