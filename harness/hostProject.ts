@@ -48,7 +48,10 @@ export class HostProject {
 
     /** `pulumi <args> --non-interactive --color never` in the program's folder; a non-zero exit is a result. */
     run(args: string[], timeoutMs = 600_000): Promise<Exited> {
-        return collect(this.pulumi, [...args, "--non-interactive", "--color", "never"], {
+        // The CLI's flags go before a `--` (after it, a value that starts with dashes, like a PEM, is taken as is).
+        const end = args.indexOf("--") < 0 ? args.length : args.indexOf("--");
+        const all = [...args.slice(0, end), "--non-interactive", "--color", "never", ...args.slice(end)];
+        return collect(this.pulumi, all, {
             cwd: this.workDir,
             env: this.env,
             timeoutMs,
