@@ -28,7 +28,7 @@ export interface PackageSchema {
     description: string;
     keywords: string[];
     license: string;
-    meta: { moduleFormat: string };
+    meta: { moduleFormat: string; supportPack: boolean };
     language: Record<string, Record<string, unknown>>;
     config: { variables: Record<string, SchemaProperty> };
     provider: { description: string; inputProperties: Record<string, SchemaProperty> };
@@ -208,7 +208,7 @@ export function buildSchema(root: string): PackageSchema {
         description,
         keywords: [...keywords.filter((k) => k !== "dynamic-provider"), "category/utility", "kind/native"],
         license,
-        meta: { moduleFormat: "(.*)" },
+        meta: { moduleFormat: "(.*)", supportPack: true },
         language: { ...LANGUAGE, nodejs: { ...LANGUAGE.nodejs, packageDescription: description } },
         config: { variables },
         provider: {
