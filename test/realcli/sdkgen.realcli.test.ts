@@ -6,16 +6,15 @@
  * each. Also records why `pulumi package gen-sdk` cannot do it with our hosts.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "../../harness/cli";
 import { HostProject } from "../../harness/hostProject";
 import { findPythonVenv, findSdkGen } from "../../harness/languageHosts";
-import { findRealCli, NEWEST_PULUMI } from "../../harness/realCli";
-import { run } from "../../harness/run";
+import { nodeSdkDeps } from "../../harness/pluginSdk";
+import { findRealCli } from "../../harness/realCli";
 import { generateSdk } from "../../harness/sdkGen";
 
 const STEP_MS = 600_000;
@@ -26,28 +25,6 @@ const reason = cli === undefined ? cliReason : genReason;
 if (reason !== "") console.warn(`test/realcli/sdkgen.realcli.test.ts: skipped: ${reason}`);
 const venv = findPythonVenv();
 const hasGo = spawnSync("go", ["version"]).status === 0;
-
-/**
- * The @pulumi/pulumi the Node.js SDK is checked against: the generated package.json asks for ^3.269.0 (it calls
- * `pulumi.runtime.existsResource`, which the lockfile's 3.248.0 lacks), so the CLI's release, installed once into
- * .cache/sdkgen-node with the repo's @types/node.
- */
-async function nodeDeps(): Promise<string> {
-    const dir = join(REPO, ".cache", "sdkgen-node");
-    const installed = join(dir, "node_modules", "@pulumi", "pulumi", "package.json");
-    if (existsSync(installed) && JSON.parse(await readFile(installed, "utf8")).version === NEWEST_PULUMI) {
-        return join(dir, "node_modules");
-    }
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "package.json"), JSON.stringify({ name: "sdkgen-node", private: true }));
-    const types = JSON.parse(await readFile(join(REPO, "node_modules", "@types", "node", "package.json"), "utf8"));
-    const args = ["install", "--no-audit", "--no-fund", "--no-update-notifier", "--ignore-scripts"];
-    await run("npm", [...args, `@pulumi/pulumi@${NEWEST_PULUMI}`, `@types/node@${types.version}`], {
-        cwd: dir,
-        timeoutMs: STEP_MS,
-    });
-    return join(dir, "node_modules");
-}
 
 describe.skipIf(reason !== "")(
     reason === "" ? "SDK generation with Pulumi's code generators" : `SDK generation (skipped: ${reason})`,
@@ -96,7 +73,7 @@ describe.skipIf(reason !== "")(
                 const files = await generateSdk(SCHEMA, "nodejs", out);
                 expect(files).toEqual(expect.arrayContaining(["greeting.ts", "provider.ts", "config/vars.ts"]));
                 expect(await readFile(join(out, "provider.ts"), "utf8")).toContain("pulumi.secret(args.token)");
-                await symlink(await nodeDeps(), join(out, "node_modules"));
+                await symlink(await nodeSdkDeps(), join(out, "node_modules"));
                 const tsc = join(REPO, "node_modules", "typescript", "bin", "tsc");
                 const r = spawnSync(process.execPath, [tsc, "-p", join(out, "tsconfig.json"), "--noEmit"], {
                     encoding: "utf8",
