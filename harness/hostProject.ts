@@ -69,6 +69,16 @@ export class HostProject {
         return r;
     }
 
+    /** `stack init <stack>` with the passphrase provider, then each config value (`--secret` for `secretKeys`). */
+    async init(stack: string, config: Record<string, string>, secretKeys: readonly string[]): Promise<void> {
+        await this.ok(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+        for (const [key, value] of Object.entries(config)) {
+            const kind = secretKeys.includes(key) ? "--secret" : "--plaintext";
+            // `--` before the value, as the Automation API does: a PEM starts with dashes.
+            await this.ok(["config", "set", key, kind, "--", value]);
+        }
+    }
+
     async dispose(): Promise<void> {
         await rm(this.tmp, { recursive: true, force: true });
     }
