@@ -1,0 +1,52 @@
+/**
+ * examples/go through the real CLI (`npm run cli:build`: pulumi v3.276.0, pulumi-language-go v3.66.0) on the SDK
+ * generated from the plugin's schema (`npm run plugin:sdks`, which writes its go.mod) and the plugin installed from
+ * its tarball: the quick-start story with WeChat Pay calls asserted per step (pluginStory.ts). The example's `replace`
+ * points at `../../sdk/go`; the copy in a temp folder points at the same folder by its absolute path. Modules come
+ * from the Go module proxy (go.sum is committed). Skipped with the reason where the CLI, the Go host or Go is missing.
+ */
+import { spawnSync } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO } from "../../harness/cli";
+import { findLanguageHost } from "../../harness/languageHosts";
+import { pluginSdk } from "../../harness/pluginSdk";
+import { type PluginProgram, pluginRig, pluginSkipReason, quickStartStory } from "./pluginStory";
+
+const hasGo = spawnSync("go", ["version"]).status === 0;
+const reason = pluginSkipReason(
+    findLanguageHost("go").reason || (hasGo ? "" : "Go is not on PATH (the Go host builds the program with it)"),
+);
+if (reason !== "") console.warn(`test/realcli/go.realcli.test.ts: skipped: ${reason}`);
+
+const EXAMPLE = join(REPO, "examples", "go");
+const REPLACE = "=> ../../sdk/go";
+
+const GO: PluginProgram = {
+    language: "Go",
+    project: "wechatpay-go",
+    files: async () => {
+        const sdk = await pluginSdk("go");
+        const read = (name: string) => readFile(join(EXAMPLE, name), "utf8");
+        return {
+            "Pulumi.yaml": await read("Pulumi.yaml"),
+            "main.go": await read("main.go"),
+            "go.mod": (await read("go.mod")).replace(REPLACE, `=> ${sdk}`),
+            "go.sum": await read("go.sum"),
+        };
+    },
+    host: async () => ({ env: { GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly" } }),
+};
+
+describe.skipIf(reason !== "")(
+    reason === "" ? "examples/go through the real CLI" : `examples/go (skipped: ${reason})`,
+    () => {
+        const rig = pluginRig(GO, reason);
+        quickStartStory(GO, rig);
+
+        it("the example's go.mod points at the generated SDK's folder", async () => {
+            expect(await readFile(join(EXAMPLE, "go.mod"), "utf8")).toContain(REPLACE);
+        });
+    },
+);
