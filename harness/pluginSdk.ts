@@ -11,30 +11,28 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO } from "./cli";
+import { findSdkGen } from "./languageHosts";
 import { NEWEST_PULUMI } from "./realCli";
-import { run } from "./run";
+import { collect, run } from "./run";
 import { generateSdk, type SdkLanguage } from "./sdkGen";
 
 export const SCHEMA = join(REPO, "provider", "plugin", "schema.json");
 /** Where `npm run plugin:sdks` (and the tests) put the SDKs: `sdk/nodejs`, `sdk/python`, `sdk/go`. */
 export const SDK_ROOT = join(REPO, "sdk");
-/** Written last into an SDK folder: the hash of the schema it was generated from. */
+/** Written last into an SDK folder: the hash of what it was made from (recipeHash). */
 const STAMP = ".schema-sha256";
 
 /**
  * The `language` SDK of the current schema, generated unless `sdk/<language>` already holds it (its stamp matches the
  * schema's hash). Safe for test files running in parallel: each generates into a folder of its own and renames it
- * into place. The Node.js SDK is compiled too (`bin/`, with this repository's TypeScript), so that `npm install
- * <folder>` gives a program JavaScript to load.
+ * into place. The Node.js SDK is compiled and packed too (`sdk/nodejs/wechatpay.tgz`, what a program installs).
  * @returns The SDK's folder.
  */
 export async function pluginSdk(language: SdkLanguage, log: (line: string) => void = () => {}): Promise<string> {
-    const hash = createHash("sha256")
-        .update(await readFile(SCHEMA))
-        .digest("hex");
+    const hash = await recipeHash();
     const dir = join(SDK_ROOT, language);
     if (await stampIs(dir, hash)) return dir;
 
@@ -59,15 +57,31 @@ export async function pluginSdk(language: SdkLanguage, log: (line: string) => vo
     return dir;
 }
 
+/** The hash of what an SDK is made from: the schema, the generator's build and this recipe. */
+async function recipeHash(): Promise<string> {
+    const { sdkGen, reason } = findSdkGen();
+    if (sdkGen === undefined) throw new Error(`cannot generate the plugin's SDKs: ${reason}`);
+    const generator = await stat(sdkGen);
+    return createHash("sha256")
+        .update(await readFile(SCHEMA))
+        .update(await readFile(join(REPO, "harness", "pluginSdk.ts")))
+        .update(`${generator.size} ${generator.mtimeMs}`)
+        .digest("hex");
+}
+
 async function stampIs(dir: string, hash: string): Promise<boolean> {
     const stamp = join(dir, STAMP);
     return existsSync(stamp) && (await readFile(stamp, "utf8")).trim() === hash;
 }
 
+/** The Node.js SDK's installable tarball, inside its folder: `npm install <sdk/nodejs/wechatpay.tgz>`. */
+export const NODE_SDK_TARBALL = "wechatpay.tgz";
+
 /**
  * `tsc` on the generated package, with the @pulumi/pulumi it asks for (^3.269.0: it calls
- * `pulumi.runtime.existsResource`; nodeSdkDeps); the package.json gets `main`/`types` pointing at `bin/` (the generated one names neither: Pulumi's own publishing step
- * adds them).
+ * `pulumi.runtime.existsResource`; nodeSdkDeps), then the package packed from `bin/` the way Pulumi's providers
+ * publish theirs (package.json and README copied into `bin/`, `npm publish` there: the generated package.json names no
+ * `main`, and its .gitignore leaves `bin/` out of a pack of the folder itself).
  */
 async function compileNodeSdk(dir: string): Promise<void> {
     const deps = await nodeSdkDeps();
@@ -75,9 +89,15 @@ async function compileNodeSdk(dir: string): Promise<void> {
     const tsc = join(REPO, "node_modules", "typescript", "bin", "tsc");
     await run(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { cwd: dir, timeoutMs: 300_000 });
     await rm(join(dir, "node_modules"));
-    const pkgPath = join(dir, "package.json");
-    const pkg = JSON.parse(await readFile(pkgPath, "utf8")) as Record<string, unknown>;
-    await writeFile(pkgPath, `${JSON.stringify({ ...pkg, main: "bin/index.js", types: "bin/index.d.ts" }, null, 4)}\n`);
+    const bin = join(dir, "bin");
+    await Promise.all(["package.json", "README.md"].map((f) => copyFile(join(dir, f), join(bin, f))));
+    const packed = await collect("npm", ["pack", "--silent", "--pack-destination", dir], {
+        cwd: bin,
+        timeoutMs: 120_000,
+    });
+    if (packed.code !== 0)
+        throw new Error(`npm pack of the Node.js SDK failed (exit ${packed.code}): ${packed.stderr}`);
+    await rename(join(dir, packed.stdout.trim()), join(dir, NODE_SDK_TARBALL));
 }
 
 /**
