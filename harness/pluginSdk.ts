@@ -27,8 +27,9 @@ const STAMP = ".schema-sha256";
 
 /**
  * The `language` SDK of the current schema, generated unless `sdk/<language>` already holds it (its stamp matches the
- * schema's hash). Safe for test files running in parallel: each generates into a folder of its own and renames it
- * into place. The Node.js SDK is compiled and packed too (`sdk/nodejs/wechatpay.tgz`, what a program installs).
+ * hash of what it is made from). Safe for test files running in parallel: each generates into a folder of its own;
+ * the first to finish moves it into place, and a later one with the same stamp throws its copy away, so a folder
+ * already handed out is never replaced by an equal one. The Node.js SDK is compiled and packed too (`sdk/nodejs/wechatpay.tgz`, what a program installs).
  * @returns The SDK's folder.
  */
 export async function pluginSdk(language: SdkLanguage, log: (line: string) => void = () => {}): Promise<string> {
@@ -46,11 +47,16 @@ export async function pluginSdk(language: SdkLanguage, log: (line: string) => vo
             await compileNodeSdk(tmp);
         }
         await writeFile(join(tmp, STAMP), `${hash}\n`);
-        await rm(dir, { recursive: true, force: true });
-        await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
-            // Another worker renamed the same SDK into place first.
-            if (!(await stampIs(dir, hash))) throw err;
+        if (await stampIs(dir, hash)) return dir; // another caller finished the same SDK first
+        // An outdated SDK is moved aside, not deleted in place: the swap is two renames.
+        const old = `${tmp}.old`;
+        await rename(dir, old).catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== "ENOENT") throw err;
         });
+        await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+            if (!(await stampIs(dir, hash))) throw err; // another caller renamed the same SDK into place first
+        });
+        await rm(old, { recursive: true, force: true });
     } finally {
         await rm(tmp, { recursive: true, force: true });
     }
@@ -65,13 +71,15 @@ async function recipeHash(): Promise<string> {
     return createHash("sha256")
         .update(await readFile(SCHEMA))
         .update(await readFile(join(REPO, "harness", "pluginSdk.ts")))
+        .update(await readFile(join(REPO, "harness", "sdkGen.ts")))
         .update(`${generator.size} ${generator.mtimeMs}`)
         .digest("hex");
 }
 
 async function stampIs(dir: string, hash: string): Promise<boolean> {
     const stamp = join(dir, STAMP);
-    return existsSync(stamp) && (await readFile(stamp, "utf8")).trim() === hash;
+    if (!existsSync(stamp) || (await readFile(stamp, "utf8")).trim() !== hash) return false;
+    return !dir.endsWith("nodejs") || existsSync(join(dir, NODE_SDK_TARBALL));
 }
 
 /** The Node.js SDK's installable tarball, inside its folder: `npm install <sdk/nodejs/wechatpay.tgz>`. */
@@ -108,16 +116,28 @@ async function compileNodeSdk(dir: string): Promise<void> {
 export async function nodeSdkDeps(): Promise<string> {
     const dir = join(REPO, ".cache", "sdk-node");
     const installed = join(dir, "node_modules", "@pulumi", "pulumi", "package.json");
-    if (existsSync(installed) && JSON.parse(await readFile(installed, "utf8")).version === NEWEST_PULUMI) {
-        return join(dir, "node_modules");
+    const isCurrent = async () =>
+        existsSync(installed) && JSON.parse(await readFile(installed, "utf8")).version === NEWEST_PULUMI;
+    if (await isCurrent()) return join(dir, "node_modules");
+    // Installed aside and renamed into place: a caller never sees a half-done install.
+    await mkdir(join(REPO, ".cache"), { recursive: true });
+    const staging = await mkdtemp(join(REPO, ".cache", ".sdk-node-"));
+    try {
+        await writeFile(join(staging, "package.json"), JSON.stringify({ name: "sdk-node", private: true }));
+        const types = JSON.parse(await readFile(join(REPO, "node_modules", "@types", "node", "package.json"), "utf8"));
+        const args = ["install", "--no-audit", "--no-fund", "--no-update-notifier", "--ignore-scripts"];
+        await run("npm", [...args, `@pulumi/pulumi@${NEWEST_PULUMI}`, `@types/node@${types.version}`], {
+            cwd: staging,
+            timeoutMs: 600_000,
+        });
+        if (!(await isCurrent())) {
+            await rm(dir, { recursive: true, force: true }); // an older release's install
+            await rename(staging, dir).catch(async (err: unknown) => {
+                if (!(await isCurrent())) throw err; // another caller finished first: theirs is as good
+            });
+        }
+    } finally {
+        await rm(staging, { recursive: true, force: true });
     }
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "package.json"), JSON.stringify({ name: "sdk-node", private: true }));
-    const types = JSON.parse(await readFile(join(REPO, "node_modules", "@types", "node", "package.json"), "utf8"));
-    const args = ["install", "--no-audit", "--no-fund", "--no-update-notifier", "--ignore-scripts"];
-    await run("npm", [...args, `@pulumi/pulumi@${NEWEST_PULUMI}`, `@types/node@${types.version}`], {
-        cwd: dir,
-        timeoutMs: 600_000,
-    });
     return join(dir, "node_modules");
 }
