@@ -69,13 +69,20 @@ export class HostProject {
         return r;
     }
 
+    /** Puts `dir` first on the CLI's and the program's PATH: what `source venv/bin/activate` does for a shell. */
+    prependPath(dir: string): void {
+        this.env.PATH = [dir, this.env.PATH ?? ""].join(delimiter);
+    }
+
     /** `stack init <stack>` with the passphrase provider, then each config value (`--secret` for `secretKeys`). */
     async init(stack: string, config: Record<string, string>, secretKeys: readonly string[]): Promise<void> {
         await this.ok(["stack", "init", stack, "--secrets-provider", "passphrase"]);
         for (const [key, value] of Object.entries(config)) {
             const kind = secretKeys.includes(key) ? "--secret" : "--plaintext";
             // `--` before the value, as the Automation API does: a PEM starts with dashes.
-            await this.ok(["config", "set", key, kind, "--", value]);
+            const r = await this.run(["config", "set", key, kind, "--", value]);
+            // The message leaves the value out: it may be a key.
+            if (r.code !== 0) throw new Error(`pulumi config set ${key} exited with ${r.code}: ${r.stderr.trim()}`);
         }
     }
 
