@@ -10,6 +10,12 @@ import type { CellResult } from "./judge";
 import { type CellRunner, type Rig, type RunStep, type StepOutcome, startRig } from "./rig";
 import { type Cell, MCHID, ORIGINAL_URL, RESOURCES, type ResourceKey, type TableResource, URL_B } from "./table";
 
+/** A resource's URN and its inputs as the program registers them. */
+interface ResourceInputs {
+    urn: string;
+    news: PropertyMap;
+}
+
 export interface Matrix extends CellRunner {
     /** How long setting up took, in ms. */
     readonly setup: {
@@ -25,22 +31,22 @@ export interface Matrix extends CellRunner {
 }
 
 /** What a runner starts its hosts from, made once the rig is up (so a failure there closes the rig). */
-export interface MatrixPlan {
+export interface MatrixPlan<H extends ProviderHost> {
     /** Setting-up times before the hosts start (0 and false where a runner has no such phase). */
     setup: Pick<Matrix["setup"], "consumerMs" | "captureMs" | "fromCache">;
     /** Starts one host; called twice, for the normal and the failover configuration. */
-    startHost(): Promise<ProviderHost>;
-    /** A resource's URN and its inputs as the program registers them. */
-    inputsOf(resource: TableResource): { urn: string; news: PropertyMap };
+    startHost(): Promise<H>;
+    /** A resource's URN and its inputs as the program registers them; `host` is the normal host, started. */
+    inputsOf(resource: TableResource, host: H): Promise<ResourceInputs> | ResourceInputs;
 }
 
 /**
  * Starts the rig, then `plan()`'s two hosts, configures them (normal, and failover), checks each resource's inputs
  * and records what a fault-free create stores. Whatever started is closed again if a step of this fails.
  */
-export async function matrixOf(plan: () => Promise<MatrixPlan>): Promise<Matrix> {
+export async function matrixOf<H extends ProviderHost>(plan: () => Promise<MatrixPlan<H>>): Promise<Matrix> {
     const rig = await startRig();
-    const hosts: ProviderHost[] = [];
+    const hosts: H[] = [];
     const close = async () => {
         await Promise.all(hosts.map((h) => h.close()));
         await rig.close();
@@ -95,17 +101,17 @@ interface Prepared {
  * (`inputsOf`: its URN and its inputs as the program registers them) and records the state a fault-free create stores,
  * then runs each cell's step on the right host.
  */
-async function prepareSteps(
+async function prepareSteps<H extends ProviderHost>(
     rig: Rig,
-    host: ProviderHost,
-    failoverHost: ProviderHost,
-    inputsOf: (resource: TableResource) => { urn: string; news: PropertyMap },
+    host: H,
+    failoverHost: H,
+    inputsOf: MatrixPlan<H>["inputsOf"],
 ): Promise<RunStep> {
     // Per resource: inputs as `pulumi up` sends them (checked, `__provider` included), and the state read,
     // update and delete start from: what a fault-free create stores.
     const prepared = new Map<ResourceKey, Prepared>();
     for (const resource of RESOURCES) {
-        const { urn, news } = inputsOf(resource);
+        const { urn, news } = await inputsOf(resource, host);
         const checkedA = await host.check(urn, {}, news);
         const checkedB = await host.check(urn, {}, { ...news, notifyUrl: URL_B });
         if (checkedA.failures.length > 0 || checkedB.failures.length > 0) {

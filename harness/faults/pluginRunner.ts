@@ -3,7 +3,7 @@
  * dynamic-provider host (hostRunner.ts), with two plugin processes (the normal configuration, and the one whose primary
  * base URL is a closed port with the emulator as backup) in place of two hosts.
  */
-import { type StartPluginOptions, startPlugin } from "../plugin";
+import { pluginTypeToken, type StartPluginOptions, startPlugin } from "../plugin";
 import { urnFor } from "../providerHost";
 import { type Matrix, matrixOf } from "./matrix";
 import { URL_A } from "./table";
@@ -14,8 +14,8 @@ export function startPluginMatrix(opts: StartPluginOptions = {}): Promise<Matrix
         setup: { consumerMs: 0, captureMs: 0, fromCache: false },
         startHost: () => startPlugin(opts),
         // The plugin's resources take the inputs a program declares (no `__provider`).
-        inputsOf: (resource) => ({
-            urn: urnFor(`wechatpay:index:${resource.className}`, resource.name, "fault-matrix", "dev"),
+        inputsOf: async (resource, plugin) => ({
+            urn: urnFor(await pluginTypeToken(plugin, resource.className), resource.name, "fault-matrix", "dev"),
             news: { notifyUrl: URL_A },
         }),
     }));
