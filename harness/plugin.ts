@@ -39,6 +39,22 @@ export function startPlugin(opts: StartPluginOptions = {}): Promise<PluginHost> 
     });
 }
 
+/**
+ * The type token of resource `name` (`MembercardCallback`) in the schema the running plugin serves, which the plugin
+ * makes from the package's endpoint table: harness may not import that table (README.md, import rule).
+ */
+export async function pluginTypeToken(plugin: PluginHost, name: string): Promise<string> {
+    const { resources } = JSON.parse(await plugin.getSchema()) as { resources?: Record<string, unknown> };
+    const tokens = Object.keys(resources ?? {});
+    // A type's name is what follows the token's second `:` (`<package>:<module>:<name>`; sdk/go/common/tokens/tokens.go
+    // v3.276.0, `Type.Name`).
+    const token = tokens.find((t) => t.split(":").slice(2).join(":") === name);
+    if (token === undefined) {
+        throw new Error(`The plugin's schema has no resource named ${name}; it has ${tokens.join(", ")}`);
+    }
+    return token;
+}
+
 /** The URN of a plugin resource (`MembercardCallback`) named `name`. */
 export const pluginUrn = (resource: string, name: string): string =>
     urnFor(`${PLUGIN_PACKAGE}:index:${resource}`, name, PROJECT, STACK);

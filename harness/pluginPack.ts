@@ -7,7 +7,7 @@
  * executable is a shell launcher that runs the compiled plugin with the `node` on `PATH`; the tarball carries the
  * plugin's runtime dependencies.
  */
-import { chmod, cp, mkdir, mkdtemp, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO } from "./cli";
 import { run } from "./run";
@@ -29,26 +29,48 @@ export interface PackedPlugin {
     version: string;
     /** The tarball's size in bytes. */
     bytes: number;
-    /** The folder the tarball was made from (what the plugin cache holds after the install). */
-    stage: string;
+}
+
+/** The parts of the repository's package.json that the plugin's build reads. */
+interface Manifest {
+    version: string;
+    dependencies: Record<string, string>;
 }
 
 /**
- * Builds the plugin into a staging folder (tsc, the runtime dependencies installed with npm, the proto bindings of
- * `@pulumi/pulumi` copied from this repository's copy) and packs it into `.cache/plugin/`.
+ * Builds the plugin into a staging folder and packs it into `.cache/plugin/`. The staging folder (about 10 MB) is
+ * removed again, whether packing succeeded or not: the tarball carries all of it.
  * @param log Progress lines.
  */
 export async function packPlugin(log: (line: string) => void = () => {}): Promise<PackedPlugin> {
-    const pkg = JSON.parse(await readFile(join(REPO, "package.json"), "utf8")) as {
-        version: string;
-        dependencies: Record<string, string>;
-    };
+    const pkg = JSON.parse(await readFile(join(REPO, "package.json"), "utf8")) as Manifest;
     const { version } = pkg;
     const out = join(REPO, ".cache", "plugin");
     await mkdir(out, { recursive: true });
     // A folder of its own per call: test files in parallel workers pack at the same time.
     const stage = await mkdtemp(join(out, `stage-${version}-`));
+    // Packed beside, then renamed: a concurrent install never reads a half-written tarball.
+    const partial = `${stage}.tar.gz`;
+    try {
+        log(`building in ${stage} …`);
+        await fillStage(stage, pkg, log);
+        const tarball = join(out, `pulumi-resource-wechatpay-v${version}.tar.gz`);
+        log("packing …");
+        await run("tar", ["-czf", partial, "-C", stage, "."], { cwd: out, timeoutMs: 120_000 });
+        await rename(partial, tarball);
+        return { tarball, version, bytes: (await stat(tarball)).size };
+    } finally {
+        // The partial tarball is left only when tar or the rename failed.
+        await Promise.all([rm(stage, { recursive: true, force: true }), rm(partial, { force: true })]);
+    }
+}
 
+/**
+ * Fills `stage` with what the tarball carries: the compiled package (tsc), the runtime dependencies installed with npm,
+ * the proto bindings of `@pulumi/pulumi` copied from this repository's copy, the licence and the launcher.
+ */
+async function fillStage(stage: string, pkg: Manifest, log: (line: string) => void): Promise<void> {
+    const { version } = pkg;
     log("compiling provider/ …");
     await run(
         process.execPath,
@@ -110,12 +132,4 @@ export async function packPlugin(log: (line: string) => void = () => {}): Promis
     await cp(join(REPO, "LICENSE"), join(stage, "LICENSE"));
     await writeFile(join(stage, "pulumi-resource-wechatpay"), LAUNCHER);
     await chmod(join(stage, "pulumi-resource-wechatpay"), 0o755);
-
-    const tarball = join(out, `pulumi-resource-wechatpay-v${version}.tar.gz`);
-    log("packing …");
-    // Packed beside, then renamed: a concurrent install never reads a half-written tarball.
-    const partial = `${stage}.tar.gz`;
-    await run("tar", ["-czf", partial, "-C", stage, "."], { cwd: out, timeoutMs: 120_000 });
-    await rename(partial, tarball);
-    return { tarball, version, bytes: (await stat(tarball)).size, stage };
 }

@@ -1,6 +1,6 @@
 /**
- * The provider's settings: each one's stack config key, environment fallback and example, and the messages that name
- * a setting and how to set it. A message never shows a value that could be key material.
+ * The provider's settings: each one's stack config key, environment fallback, example and description, and the
+ * messages that name a setting and how to set it. A message never shows a value that could be key material.
  */
 
 /** WeChat Pay's primary API domain (nearest access point). */
@@ -16,30 +16,91 @@ export interface Setting {
     secret?: boolean;
 }
 
+/** A setting of the stack, described for people. */
+export interface DescribedSetting extends Setting {
+    /**
+     * What it holds, in a phrase: the plugin schema's description of the config key, and the README's settings table
+     * (a test holds the table to it). No secret marker: `secret` and the schema's flag say that.
+     */
+    description: string;
+}
+
 /** Every setting, in the order the README's table lists them. */
 export const SETTINGS = {
-    mchid: { key: "wechatpay:mchid", env: "WECHATPAY_MCHID", example: "1900000001" },
-    serial: { key: "wechatpay:serial", env: "WECHATPAY_SERIAL", example: "<merchant API certificate serial>" },
+    mchid: {
+        key: "wechatpay:mchid",
+        env: "WECHATPAY_MCHID",
+        example: "1900000001",
+        description: "merchant id (商户号)",
+    },
+    serial: {
+        key: "wechatpay:serial",
+        env: "WECHATPAY_SERIAL",
+        example: "<merchant API certificate serial>",
+        description: "merchant API certificate serial (商户API证书序列号)",
+    },
     privateKey: {
         key: "wechatpay:privateKey",
         env: "WECHATPAY_PRIVATE_KEY",
         example: "/path/to/apiclient_key.pem",
         secret: true,
+        description: "merchant API private key: PEM text or a file path",
     },
-    publicKeyId: { key: "wechatpay:publicKeyId", env: "WECHATPAY_PUBLIC_KEY_ID", example: "PUB_KEY_ID_…" },
-    publicKey: { key: "wechatpay:publicKey", env: "WECHATPAY_PUBLIC_KEY", example: "/path/to/pub_key.pem" },
+    publicKeyId: {
+        key: "wechatpay:publicKeyId",
+        env: "WECHATPAY_PUBLIC_KEY_ID",
+        example: "PUB_KEY_ID_…",
+        description: "WeChat Pay public key id (`PUB_KEY_ID_…`), or a platform certificate serial",
+    },
+    publicKey: {
+        key: "wechatpay:publicKey",
+        env: "WECHATPAY_PUBLIC_KEY",
+        example: "/path/to/pub_key.pem",
+        description: "WeChat Pay public key or platform certificate: PEM text or a file path",
+    },
     publicKeys: {
         key: "wechatpay:publicKeys",
         env: "WECHATPAY_PUBLIC_KEYS",
         example: '\'{"PUB_KEY_ID_…":"<pem>","<certificate serial>":"<pem>"}\'',
+        description: "key id → PEM or path: both keys while switching from platform certificate to public key",
     },
-    merchants: { key: "wechatpay:merchants", env: "WECHATPAY_MERCHANTS", example: "<JSON object keyed by mchid>" },
-    baseUrl: { key: "wechatpay:baseUrl", env: "WECHATPAY_BASE_URL", example: DEFAULT_BASE_URL },
-    backupBaseUrl: { key: "wechatpay:backupBaseUrl", env: "WECHATPAY_BACKUP_BASE_URL", example: BACKUP_BASE_URL },
-    timeoutMs: { key: "wechatpay:timeoutMs", env: "WECHATPAY_TIMEOUT_MS", example: "10000" },
-    maxRetries: { key: "wechatpay:maxRetries", env: "WECHATPAY_MAX_RETRIES", example: "3" },
-    deadlineMs: { key: "wechatpay:deadlineMs", env: "WECHATPAY_DEADLINE_MS", example: "60000" },
-} as const satisfies Record<string, Setting>;
+    merchants: {
+        key: "wechatpay:merchants",
+        env: "WECHATPAY_MERCHANTS",
+        example: "<JSON object keyed by mchid>",
+        description: "profiles for more merchants in one stack, keyed by mchid",
+    },
+    baseUrl: {
+        key: "wechatpay:baseUrl",
+        env: "WECHATPAY_BASE_URL",
+        example: DEFAULT_BASE_URL,
+        description: `default \`${DEFAULT_BASE_URL}\`; an origin; \`http://\` only for loopback`,
+    },
+    backupBaseUrl: {
+        key: "wechatpay:backupBaseUrl",
+        env: "WECHATPAY_BACKUP_BASE_URL",
+        example: BACKUP_BASE_URL,
+        description: `failover; default \`${BACKUP_BASE_URL}\` with the default \`baseUrl\``,
+    },
+    timeoutMs: {
+        key: "wechatpay:timeoutMs",
+        env: "WECHATPAY_TIMEOUT_MS",
+        example: "10000",
+        description: "per request, default `10000`",
+    },
+    maxRetries: {
+        key: "wechatpay:maxRetries",
+        env: "WECHATPAY_MAX_RETRIES",
+        example: "3",
+        description: "for transient failures, default `3`",
+    },
+    deadlineMs: {
+        key: "wechatpay:deadlineMs",
+        env: "WECHATPAY_DEADLINE_MS",
+        example: "60000",
+        description: "for one lifecycle step, retries included, default `60000`",
+    },
+} as const satisfies Record<string, DescribedSetting>;
 
 const howToSet = (s: Setting): string =>
     s.key.startsWith("wechatpay:merchants.")

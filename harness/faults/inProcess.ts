@@ -51,19 +51,9 @@ export async function startInProcess(newProvider: (resource: ResourceKey) => InP
             const [provider, failoverProvider] = await Promise.all([configured(false), configured(true)]);
             const inputsA = (await provider.check({}, { notifyUrl: URL_A })).inputs ?? {};
             const inputsB = (await provider.check({}, { notifyUrl: URL_B })).inputs ?? {};
-            // The state read, update and delete start from: what a fault-free create stores.
-            rig.emulator.reset();
-            rig.emulator.setSetting(resource.key, ORIGINAL_URL);
-            const stored = (await provider.create(inputsA)).outs ?? {};
-            if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== ORIGINAL_URL) {
-                throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
-            }
-            let storedNone: PropertyMap = {};
-            if (resource.remove) {
-                rig.emulator.reset();
-                rig.emulator.setSetting(resource.key, undefined);
-                storedNone = (await provider.create(inputsA)).outs ?? {};
-            }
+            const create = async () => (await provider.create(inputsA)).outs ?? {};
+            const stored = await rig.storedBy(resource.key, ORIGINAL_URL, create);
+            const storedNone = resource.remove ? await rig.storedBy(resource.key, undefined, create) : {};
             prepared.set(resource.key, { provider, failoverProvider, inputsA, inputsB, stored, storedNone });
         }
 

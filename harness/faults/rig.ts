@@ -16,6 +16,7 @@ import {
     MAX_RETRIES,
     MCHID,
     ORIGINAL_URL,
+    type ResourceKey,
     resourceOf,
     type StepTarget,
     TIMEOUT_MS,
@@ -55,6 +56,16 @@ export interface Rig {
     config(failover: boolean): Record<string, string>;
     /** Arranges `cell` on fresh emulator state, runs its step with `runStep`, and judges what happened. */
     runCell(cell: Cell, runStep: RunStep, measureRssMb?: (failover: boolean) => number): Promise<CellResult>;
+    /**
+     * The state read, update and delete start from: what `create` stores (URL_A) over fresh emulator state where
+     * `before` is live for `resource` (ORIGINAL_URL, or nothing for the APIs that can delete). Throws when it did not
+     * record `before` as the previous URL, as a fault-free create does.
+     */
+    storedBy(
+        resource: ResourceKey,
+        before: string | undefined,
+        create: () => Promise<PropertyMap>,
+    ): Promise<PropertyMap>;
     close(): Promise<void>;
 }
 
@@ -197,5 +208,19 @@ export async function startRig(): Promise<Rig> {
         return judge(observed);
     };
 
-    return { emulator, config, runCell, close: closeAll };
+    const storedBy = async (
+        resource: ResourceKey,
+        before: string | undefined,
+        create: () => Promise<PropertyMap>,
+    ): Promise<PropertyMap> => {
+        emulator.reset();
+        emulator.setSetting(resource, before);
+        const stored = await create();
+        if (stored.appliedNotifyUrl !== URL_A || stored.previousNotifyUrl !== before) {
+            throw new Error(`a fault-free create stored unexpected outputs: ${JSON.stringify(stored)}`);
+        }
+        return stored;
+    };
+
+    return { emulator, config, runCell, storedBy, close: closeAll };
 }

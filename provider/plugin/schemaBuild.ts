@@ -1,9 +1,9 @@
 /**
  * Builds the plugin's Pulumi package schema from the code: the resources from the endpoint table, their property
- * descriptions from the TSDoc of the dynamic resources (`provider/*.ts`), the provider config from `SETTINGS` with the
- * README's settings table as its descriptions. One source each; `npm run plugin:schema` writes the result to
- * `provider/plugin/schema.json`, and a test fails when the two disagree. Runs from the repository only (it reads the
- * sources and loads `typescript`, a development dependency).
+ * descriptions from the TSDoc of the dynamic resources (`provider/*.ts`), the provider config and its descriptions from
+ * `SETTINGS`. One source each; `npm run plugin:schema` writes the result to `provider/plugin/schema.json`, and a test
+ * fails when the two disagree. Runs from the repository only (it reads the sources and loads `typescript`, a
+ * development dependency).
  * @internal
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -115,25 +115,6 @@ function tsdoc(root: string): Map<string, string> {
     return docs;
 }
 
-/** The README's settings table: `` | `wechatpay:<key>` | description | `` rows, by key. */
-function settingDescriptions(root: string): Map<string, string> {
-    const rows = new Map<string, string>();
-    for (const line of readFileSync(join(root, "README.md"), "utf8").split("\n")) {
-        const match = /^\| `(wechatpay:[A-Za-z]+)` \| (.+) \|$/.exec(line);
-        if (match?.[1] !== undefined && match[2] !== undefined) {
-            // The secret marker is the schema's `secret` flag.
-            rows.set(
-                match[1],
-                match[2]
-                    .replace(/\.?\s*\*\*Secret\*\*(: `--secret`)?/, "")
-                    .replace(" (below)", "")
-                    .trim(),
-            );
-        }
-    }
-    return rows;
-}
-
 /** Looks a description up; a missing one is an error that says where to write it. */
 function need(docs: Map<string, string>, ...keys: string[]): string {
     for (const key of keys) {
@@ -142,16 +123,15 @@ function need(docs: Map<string, string>, ...keys: string[]): string {
             return doc;
         }
     }
-    throw new Error(`No description for ${keys.join(" or ")}: add the TSDoc comment (or README settings row)`);
+    throw new Error(`No description for ${keys.join(" or ")}: add the TSDoc comment`);
 }
 
 /**
  * The package schema of the `wechatpay` plugin, built from the sources under `root`.
- * @param root The repository folder (with `provider/`, `README.md` and `package.json`).
+ * @param root The repository folder (with `provider/` and `package.json`).
  */
 export function buildSchema(root: string): PackageSchema {
     const docs = tsdoc(root);
-    const readme = settingDescriptions(root);
     const { version, keywords, license } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
         version: string;
         keywords: string[];
@@ -163,14 +143,10 @@ export function buildSchema(root: string): PackageSchema {
         keyof typeof SETTINGS,
         (typeof SETTINGS)[keyof typeof SETTINGS],
     ][]) {
-        const described = readme.get(setting.key);
-        if (described === undefined) {
-            throw new Error(`README.md's settings table has no row for \`${setting.key}\``);
-        }
         variables[inputName(setting.key)] = {
             type: "string",
             ...SETTING_TYPES[field],
-            description: `${described.replace(/\.$/, "")}. Falls back to the \`${setting.env}\` environment variable.`,
+            description: `${setting.description}. Falls back to the \`${setting.env}\` environment variable.`,
             // No `defaultInfo.environment`: generated SDKs would then copy the variable (a private key, say) into the
             // provider's inputs and state. The plugin reads the environment itself, as the dynamic provider does.
             ...(SECRET_SETTINGS.has(setting.key) ? { secret: true } : {}),

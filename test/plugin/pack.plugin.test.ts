@@ -2,6 +2,7 @@
  * `npm run plugin:pack`'s tarball, extracted the way `pulumi plugin install --file` extracts it, started through its
  * `pulumi-resource-wechatpay` launcher: it must run on what it carries (no repository around it).
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,11 +14,13 @@ import { run } from "../../harness/run";
 import { type Emulator, startEmulator } from "../../provider/testing";
 
 let packed: PackedPlugin;
+/** What packPlugin said while packing. */
+const progress: string[] = [];
 let dir: string;
 let emulator: Emulator;
 
 beforeAll(async () => {
-    packed = await packPlugin();
+    packed = await packPlugin((line) => progress.push(line));
     dir = await mkdtemp(join(tmpdir(), "wechatpay-plugin-"));
     await run("tar", ["-xzf", packed.tarball, "-C", dir], { cwd: dir, timeoutMs: 60_000 });
     emulator = await startEmulator({ merchants: [{ mchid: "1900000001" }] });
@@ -32,6 +35,14 @@ describe("the packed plugin", () => {
         expect(packed.tarball).toMatch(/\/pulumi-resource-wechatpay-v\d+\.\d+\.\d+\.tar\.gz$/);
         expect(packed.bytes).toBeGreaterThan(500_000);
         expect(packed.bytes).toBeLessThan(15_000_000);
+    });
+
+    it("leaves no staging folder (about 10 MB a pack) or partial tarball behind", () => {
+        const stage = progress.map((line) => /^building in (.+) …$/.exec(line)?.[1]).find((s) => s !== undefined);
+        expect(stage).toMatch(/\/\.cache\/plugin\/stage-\d+\.\d+\.\d+-\w+$/);
+        expect(existsSync(stage ?? "")).toBe(false);
+        expect(existsSync(`${stage}.tar.gz`)).toBe(false);
+        expect(existsSync(packed.tarball)).toBe(true);
     });
 
     it("runs from its launcher outside the repository and manages a setting", async () => {

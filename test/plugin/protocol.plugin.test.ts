@@ -11,6 +11,7 @@ import {
     emulatorStackConfig,
     keyFragments,
     type PluginHost,
+    pluginTypeToken,
     pluginUrn,
     providerInputs,
     REPO,
@@ -60,6 +61,14 @@ describe("the plugin's identity", () => {
         const schema = JSON.parse(readFileSync(join(REPO, "provider", "plugin", "schema.json"), "utf8"));
         await expect(pluginA.getPluginInfo()).resolves.toEqual({ version: schema.version });
         expect(JSON.parse(await pluginA.getSchema())).toEqual(schema);
+    });
+
+    it("names each resource's type token from its schema, and refuses a name it does not serve", async () => {
+        const tokens = await Promise.all(TYPES.map(({ resource }) => pluginTypeToken(pluginA, resource)));
+        expect(tokens).toEqual(TYPES.map(({ resource }) => `wechatpay:index:${resource}`));
+        await expect(pluginTypeToken(pluginA, "Callback")).rejects.toThrow(
+            "The plugin's schema has no resource named Callback; it has wechatpay:index:MembercardCallback, ",
+        );
     });
 });
 
