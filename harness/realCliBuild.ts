@@ -31,6 +31,14 @@ export function languageHostPath(binDir: string, language: HostLanguage): string
 }
 
 /**
+ * The name under which `npm run cli:build` installs an old language host (nodejs, python, go) that our shim
+ * (cli/langshim, installed as `pulumi-language-<language>`) wraps: `pulumi-language-python-v3.68.0`.
+ */
+export function wrappedHostName(language: "nodejs" | "python" | "go", release: string): string {
+    return `pulumi-language-${language}-${release}`;
+}
+
+/**
  * Our SDK generator in the bin folder (cli/sdkgen): `pulumi-wechatpay-sdkgen <schema.json> <nodejs|python|go> <out>`.
  * harness/sdkGen.ts wraps it.
  */
