@@ -1,6 +1,6 @@
 /**
  * The wechatpay plugin's SDKs, generated from the committed schema (provider/plugin/schema.json) by
- * pulumi-wechatpay-sdkgen (Pulumi's code generators at the CLI's release; harness/sdkGen.ts) into `sdk/<language>`.
+ * `pulumi package gen-sdk` (Pulumi's code generators at the CLI's release; harness/sdkGen.ts) into `sdk/<language>`.
  *
  * Not committed: the schema is committed and tested against the code (test/unit/pluginSchema.test.ts) and the
  * generator is pinned by cli/go.mod, so the SDKs are a pure function of both; generating them keeps them from drifting

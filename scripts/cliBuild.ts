@@ -1,5 +1,5 @@
-// `npm run cli:build`: builds the Pulumi CLI, its language hosts (Node.js, Python, Go, YAML) and our SDK generator
-// (cli/sdkgen) from the Go module proxy into
+// `npm run cli:build`: builds the Pulumi CLI, its language hosts (Node.js, Python, Go, YAML) and our shim around the
+// old ones (cli/langshim) from the Go module proxy into
 // .cache/pulumi-cli/<release>/bin, from the committed wrapper modules in cli/ (go.mod/go.sum only; no Pulumi
 // source is committed). Progress goes to stderr-like lines on stdout; the LAST line is the absolute path of the
 // bin folder, which scripts and CI read. A second run with nothing changed only compares a stamp.
@@ -11,8 +11,8 @@
 // package no longer exists), hence cli/langhost/go.mod. The Python host comes from the same sdk/v3 v3.68.0 (same
 // refusal for .../sdk/python/cmd/pulumi-language-python/v3). The Go host's own module is refused too, and sdk/v3
 // v3.66.0 is the last release holding it as a package: a third graph, cli/langhost-go/go.mod. The YAML host
-// (github.com/pulumi/pulumi-yaml, which needs pkg/v3 >= 3.257.0) and the SDK generator share cli/go.mod with the CLI,
-// so they reuse its compiled packages.
+// (github.com/pulumi/pulumi-yaml, which needs pkg/v3 >= 3.257.0) and the shim share cli/go.mod with the CLI, so they
+// reuse its compiled packages.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -84,7 +84,6 @@ const targets: Target[] = [
         version: YAML_HOST_RELEASE,
         versionVar: yamlVersion,
     },
-    { name: "pulumi-wechatpay-sdkgen", moduleDir: "cli", pkg: "./sdkgen", version: CLI_RELEASE },
     {
         name: SHIM,
         moduleDir: "cli",
