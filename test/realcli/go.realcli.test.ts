@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { REPO } from "../../harness/cli";
 import { findLanguageHost } from "../../harness/languageHosts";
 import { pluginSdk } from "../../harness/pluginSdk";
-import { type PluginProgram, pluginRig, pluginSkipReason, quickStartStory } from "./pluginStory";
+import { importCodeTest, type PluginProgram, pluginRig, pluginSkipReason, quickStartStory } from "./pluginStory";
 
 const hasGo = spawnSync("go", ["version"]).status === 0;
 const reason = pluginSkipReason(
@@ -44,6 +44,11 @@ describe.skipIf(reason !== "")(
     () => {
         const rig = pluginRig(GO, reason);
         quickStartStory(GO, rig);
+        importCodeTest(GO, rig, {
+            out: "imported.go",
+            resource: "wechatpay.NewComplaintNotification(",
+            main: "main.go",
+        });
 
         it("the example's go.mod points at the generated SDK's folder", async () => {
             expect(await readFile(join(EXAMPLE, "go.mod"), "utf8")).toContain(REPLACE);

@@ -14,7 +14,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "../../harness/cli";
 import { findLanguageHost, findPythonVenv } from "../../harness/languageHosts";
 import { pluginSdk } from "../../harness/pluginSdk";
-import { type PluginProgram, pluginRig, pluginSkipReason, quickStartStory, STEP_MS } from "./pluginStory";
+import {
+    importCodeTest,
+    type PluginProgram,
+    pluginRig,
+    pluginSkipReason,
+    quickStartStory,
+    STEP_MS,
+} from "./pluginStory";
 
 const venv = findPythonVenv();
 const reason = pluginSkipReason(findLanguageHost("python").reason || venv.reason);
@@ -56,6 +63,11 @@ describe.skipIf(reason !== "")(
 
         const rig = pluginRig(PYTHON, reason);
         quickStartStory(PYTHON, rig);
+        importCodeTest(PYTHON, rig, {
+            out: "imported.py",
+            resource: "wechatpay.ComplaintNotification(",
+            main: "__main__.py",
+        });
 
         it("the example's requirements name the generated SDK's folder", async () => {
             const requirements = await readFile(join(EXAMPLE, "requirements.txt"), "utf8");
