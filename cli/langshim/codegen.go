@@ -18,6 +18,8 @@ import (
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // generator is what differs between the languages: the binding options and code generators their v3.276.0 hosts
@@ -78,6 +80,16 @@ func generatorFor(language string) (*generator, error) {
 	return nil, fmt.Errorf("language %q: the shim wraps nodejs, python and go", language)
 }
 
+// newLoader connects to the CLI's schema loader. An empty target is refused here: NewLoaderClient asserts on it, and
+// a panic would take the shim, and so the old host, down.
+func newLoader(target string) (*schema.LoaderClient, error) {
+	if target == "" {
+		return nil, status.Error(codes.InvalidArgument,
+			"the request has no loader_target: the Pulumi CLI sets it to its schema loader's address")
+	}
+	return schema.NewLoaderClient(target)
+}
+
 // codegenServer answers the RPCs the wrapped hosts predate; ownMethods routes only those here.
 type codegenServer struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
@@ -88,7 +100,7 @@ type codegenServer struct {
 func (s *codegenServer) GenerateProgram(
 	_ context.Context, req *pulumirpc.GenerateProgramRequest,
 ) (*pulumirpc.GenerateProgramResponse, error) {
-	loader, err := schema.NewLoaderClient(req.LoaderTarget)
+	loader, err := newLoader(req.LoaderTarget)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +138,7 @@ func (s *codegenServer) GenerateProgram(
 func (s *codegenServer) GeneratePackage(
 	_ context.Context, req *pulumirpc.GeneratePackageRequest,
 ) (*pulumirpc.GeneratePackageResponse, error) {
-	loader, err := schema.NewLoaderClient(req.LoaderTarget)
+	loader, err := newLoader(req.LoaderTarget)
 	if err != nil {
 		return nil, err
 	}
