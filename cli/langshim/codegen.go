@@ -31,6 +31,8 @@ type generator struct {
 	bindOptions func(strict bool) []pcl.BindOption
 	program     func(*pcl.Program) (map[string][]byte, hcl.Diagnostics, error)
 	pkg         func(*schema.Package, *pulumirpc.GeneratePackageRequest, schema.ReferenceLoader) (map[string][]byte, error)
+	// link serves Link (`pulumi package add`) where the shim implements it; nil leaves the call to the old host.
+	link func(context.Context, *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error)
 }
 
 // outputVersioned is the Node.js and Python hosts' choice: output-versioned invokes, and non-strict binding unless
@@ -75,6 +77,7 @@ func generatorFor(language string) (*generator, error) {
 				}
 				return gogen.GeneratePackage("pulumi-language-go", pkg, req.LocalDependencies)
 			},
+			link: linkGo,
 		}, nil
 	}
 	return nil, fmt.Errorf("language %q: the shim wraps nodejs, python and go", language)
@@ -132,6 +135,11 @@ func (s *codegenServer) GenerateProgram(
 	}
 	rpcDiags = append(rpcDiags, plugin.HclDiagnosticsToRPCDiagnostics(diags)...)
 	return &pulumirpc.GenerateProgramResponse{Source: files, Diagnostics: rpcDiags}, nil
+}
+
+// Link adds generated SDKs to a program; ownMethods routes it here only when the language has a link.
+func (s *codegenServer) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	return s.gen.link(ctx, req)
 }
 
 // GeneratePackage writes a package's SDK from its schema into req.Directory (`pulumi package gen-sdk`, `package add`).

@@ -1,7 +1,7 @@
 // Command pulumi-language-shim stands in for a Pulumi language host (pulumi-language-nodejs, -python or -go) whose
 // release predates the code-generation RPCs of the CLI we build (v3.276.0). It starts the old host, serves
-// GenerateProgram and GeneratePackage itself with pkg/v3/codegen at the CLI's release, and forwards every other
-// LanguageRuntime call to the old host unchanged.
+// GenerateProgram and GeneratePackage itself with pkg/v3/codegen at the CLI's release (and Link for Go, for
+// `pulumi package add`), and forwards every other LanguageRuntime call to the old host unchanged.
 //
 // The language is the suffix of the name it runs under (`pulumi-language-<lang>`; scripts/cliBuild.ts installs one
 // copy per language); the old host is the executable beside it named `pulumi-language-<lang>-<release>`, the
@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -80,7 +81,11 @@ func run() (int, error) {
 		grpc.ForceServerCodec(frameCodec{}),
 		grpc.UnknownServiceHandler(forwarder(conn)),
 		grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage))
-	server.RegisterService(ownMethods(), &codegenServer{gen: gen})
+	own := []string{"GenerateProgram", "GeneratePackage"}
+	if gen.link != nil {
+		own = append(own, "Link")
+	}
+	server.RegisterService(ownMethods(own), &codegenServer{gen: gen})
 	fmt.Printf("%d\n", lis.Addr().(*net.TCPAddr).Port)
 	go child.copyStdout(os.Stdout)
 
@@ -102,12 +107,12 @@ func run() (int, error) {
 // ownMethods is the LanguageRuntime service limited to the calls the shim answers; gRPC hands every other method
 // to the UnknownServiceHandler (google.golang.org/grpc server.go: "invoked instead of returning the unimplemented
 // gRPC error whenever a request is received for an unregistered service or method").
-func ownMethods() *grpc.ServiceDesc {
+func ownMethods(names []string) *grpc.ServiceDesc {
 	desc := pulumirpc.LanguageRuntime_ServiceDesc
 	desc.Methods = nil
 	desc.Streams = nil
 	for _, m := range pulumirpc.LanguageRuntime_ServiceDesc.Methods {
-		if m.MethodName == "GenerateProgram" || m.MethodName == "GeneratePackage" {
+		if slices.Contains(names, m.MethodName) {
 			desc.Methods = append(desc.Methods, m)
 		}
 	}
