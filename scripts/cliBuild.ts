@@ -19,6 +19,7 @@ import {
     chmodSync,
     copyFileSync,
     existsSync,
+    linkSync,
     mkdirSync,
     readdirSync,
     readFileSync,
@@ -222,11 +223,20 @@ function main(): void {
         log(`${t.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     copyPythonExec(bin);
-    // The shim learns its language from the name it runs under, so each host name gets a copy.
+    // Built by earlier versions of this script, no longer: pulumi-wechatpay-sdkgen gave way to `pulumi package gen-sdk`.
+    rmSync(join(bin, "pulumi-wechatpay-sdkgen"), { force: true });
+    // The shim learns its language from the name it runs under, so each host name is a hard link to it (a copy
+    // where the file system has no hard links).
     for (const name of shimCopies) {
-        copyFileSync(join(bin, SHIM), join(bin, `${name}.tmp`));
-        chmodSync(join(bin, `${name}.tmp`), 0o755);
-        renameSync(join(bin, `${name}.tmp`), join(bin, name));
+        const tmp = join(bin, `${name}.tmp`);
+        rmSync(tmp, { force: true });
+        try {
+            linkSync(join(bin, SHIM), tmp);
+        } catch {
+            copyFileSync(join(bin, SHIM), tmp);
+            chmodSync(tmp, 0o755);
+        }
+        renameSync(tmp, join(bin, name));
     }
     // Pulumi's release archive ships the dynamic provider's launcher next to the CLI (goreleaser packs
     // sdk/nodejs/dist/pulumi-resource-pulumi-nodejs into bin/); the CLI finds bundled plugins on PATH or next to
