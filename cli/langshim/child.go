@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,6 +21,8 @@ type host struct {
 	port   int
 	stdout *bufio.Reader
 	exited chan int
+	// done is closed once the host has exited and been reaped.
+	done chan struct{}
 }
 
 // startHost runs the old host with the shim's own arguments and reads the port it prints, the way the CLI reads
@@ -36,10 +39,12 @@ func startHost(path string, args []string) (*host, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	h := &host{cmd: cmd, stdout: bufio.NewReader(pipe), exited: make(chan int, 1), done: make(chan struct{})}
+	started := make(chan error, 1)
+	go h.run(started)
+	if err := <-started; err != nil {
 		return nil, fmt.Errorf("cannot start the wrapped host %s: %w (rebuild with npm run cli:build)", path, err)
 	}
-	h := &host{cmd: cmd, stdout: bufio.NewReader(pipe), exited: make(chan int, 1)}
 	line, err := h.stdout.ReadString('\n')
 	if err != nil {
 		h.stop()
@@ -51,21 +56,32 @@ func startHost(path string, args []string) (*host, error) {
 		return nil, fmt.Errorf("the wrapped host %s printed %q instead of a port", path, line)
 	}
 	h.port = port
-	go func() {
-		err := cmd.Wait()
-		code := 0
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			code = exit.ExitCode()
-			if code < 0 {
-				code = 1 // killed by a signal
-			}
-		} else if err != nil {
-			code = 1
-		}
-		h.exited <- code
-	}()
 	return h, nil
+}
+
+// run starts the host and waits for it on one goroutine locked to its OS thread: Linux sends the death signal when
+// the thread that started the child ends, not the process (prctl(2) PR_SET_PDEATHSIG; golang/go#27505), so that
+// thread must live as long as the host. It is released (and ends) only once the host has exited.
+func (h *host) run(started chan<- error) {
+	runtime.LockOSThread()
+	if err := h.cmd.Start(); err != nil {
+		started <- err
+		return
+	}
+	started <- nil
+	err := h.cmd.Wait()
+	close(h.done)
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+		if code < 0 {
+			code = 1 // killed by a signal
+		}
+	} else if err != nil {
+		code = 1
+	}
+	h.exited <- code
 }
 
 // copyStdout passes on whatever the host prints after its port (the CLI traces a plugin's later output).
@@ -76,18 +92,18 @@ func (h *host) copyStdout(w io.Writer) {
 // stop interrupts the host, as the CLI would, and kills it if it is still running 5 s later (the CLI's own grace
 // period, plugin.go's kill).
 func (h *host) stop() {
-	if h.cmd.ProcessState != nil {
+	select {
+	case <-h.done:
 		return
+	default:
 	}
 	_ = h.cmd.Process.Signal(os.Interrupt)
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if h.cmd.Process.Signal(syscall.Signal(0)) != nil {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	select {
+	case <-h.done:
+	case <-time.After(5 * time.Second):
+		_ = h.cmd.Process.Kill()
+		<-h.done
 	}
-	_ = h.cmd.Process.Kill()
 }
 
 // interrupted fires on SIGINT or SIGTERM, after which run returns and stop ends the host.
