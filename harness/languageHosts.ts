@@ -1,14 +1,14 @@
 /**
- * The language hosts and SDK generator that `npm run cli:build` puts next to the CLI, and the Python virtual
+ * The language hosts that `npm run cli:build` puts next to the CLI, and the Python virtual
  * environment that `npm run python:venv` makes: where they are, or why not (for skip messages), and the environment a
  * Python program needs under our host.
  */
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { REPO } from "./cli";
-import { cliBinDir, type HostLanguage, languageHostPath, sdkGenPath } from "./realCliBuild";
+import { cliBinDir, type HostLanguage, languageHostPath } from "./realCliBuild";
 
-export { type HostLanguage, languageHostPath, sdkGenPath } from "./realCliBuild";
+export { type HostLanguage, languageHostPath } from "./realCliBuild";
 
 /** Where `npm run python:venv` (scripts/pythonVenv.ts) makes the virtual environment with cli/python-requirements.txt. */
 export const PYTHON_VENV = join(REPO, ".cache", "python-venv");
@@ -23,13 +23,6 @@ export function findLanguageHost(language: HostLanguage): { host?: string; binDi
     const missing = needed.filter((f) => !existsSync(f));
     if (missing.length > 0) return { binDir, reason: `${missing.join(", ")} not built: run \`npm run cli:build\`` };
     return { host, binDir, reason: "" };
-}
-
-/** pulumi-wechatpay-sdkgen in the built bin folder, or why it is missing. */
-export function findSdkGen(): { sdkGen?: string; reason: string } {
-    const sdkGen = sdkGenPath(cliBinDir(REPO));
-    if (!existsSync(sdkGen)) return { reason: `${sdkGen} not built: run \`npm run cli:build\`` };
-    return { sdkGen, reason: "" };
 }
 
 /** The virtual environment's bin folder and python, or why it is not there. */

@@ -1,6 +1,6 @@
 /**
  * The wechatpay plugin's SDKs, generated from the committed schema (provider/plugin/schema.json) by
- * pulumi-wechatpay-sdkgen (Pulumi's code generators at the CLI's release; harness/sdkGen.ts) into `sdk/<language>`.
+ * `pulumi package gen-sdk` (Pulumi's code generators at the CLI's release; harness/sdkGen.ts) into `sdk/<language>`.
  *
  * Not committed: the schema is committed and tested against the code (test/unit/pluginSchema.test.ts) and the
  * generator is pinned by cli/go.mod, so the SDKs are a pure function of both; generating them keeps them from drifting
@@ -14,8 +14,8 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO } from "./cli";
-import { findSdkGen } from "./languageHosts";
-import { NEWEST_PULUMI } from "./realCli";
+import { languageHostPath } from "./languageHosts";
+import { findRealCli, NEWEST_PULUMI } from "./realCli";
 import { collect, run } from "./run";
 import { generateSdk, type SdkLanguage } from "./sdkGen";
 
@@ -33,7 +33,7 @@ const STAMP = ".schema-sha256";
  * @returns The SDK's folder.
  */
 export async function pluginSdk(language: SdkLanguage, log: (line: string) => void = () => {}): Promise<string> {
-    const hash = await recipeHash();
+    const hash = await recipeHash(language);
     const dir = join(SDK_ROOT, language);
     if (await stampIs(dir, hash)) return dir;
 
@@ -63,17 +63,19 @@ export async function pluginSdk(language: SdkLanguage, log: (line: string) => vo
     return dir;
 }
 
-/** The hash of what an SDK is made from: the schema, the generator's build and this recipe. */
-async function recipeHash(): Promise<string> {
-    const { sdkGen, reason } = findSdkGen();
-    if (sdkGen === undefined) throw new Error(`cannot generate the plugin's SDKs: ${reason}`);
-    const generator = await stat(sdkGen);
-    return createHash("sha256")
+/** The hash of what an SDK is made from: the schema, the CLI and the language's host (the shim) and this recipe. */
+async function recipeHash(language: SdkLanguage): Promise<string> {
+    const { cli, reason } = findRealCli();
+    if (cli === undefined) throw new Error(`cannot generate the plugin's SDKs: ${reason}`);
+    const hash = createHash("sha256")
         .update(await readFile(SCHEMA))
         .update(await readFile(join(REPO, "harness", "pluginSdk.ts")))
-        .update(await readFile(join(REPO, "harness", "sdkGen.ts")))
-        .update(`${generator.size} ${generator.mtimeMs}`)
-        .digest("hex");
+        .update(await readFile(join(REPO, "harness", "sdkGen.ts")));
+    for (const binary of [cli.binary, languageHostPath(cli.binDir, language)]) {
+        const built = await stat(binary);
+        hash.update(`${binary} ${built.size} ${built.mtimeMs}\n`);
+    }
+    return hash.digest("hex");
 }
 
 async function stampIs(dir: string, hash: string): Promise<boolean> {

@@ -31,16 +31,16 @@ export function languageHostPath(binDir: string, language: HostLanguage): string
 }
 
 /**
- * Our SDK generator in the bin folder (cli/sdkgen): `pulumi-wechatpay-sdkgen <schema.json> <nodejs|python|go> <out>`.
- * harness/sdkGen.ts wraps it.
+ * The name under which `npm run cli:build` installs an old language host (nodejs, python, go) that our shim
+ * (cli/langshim, installed as `pulumi-language-<language>`) wraps: `pulumi-language-python-v3.68.0`.
  */
-export function sdkGenPath(binDir: string): string {
-    return join(binDir, "pulumi-wechatpay-sdkgen");
+export function wrappedHostName(language: "nodejs" | "python" | "go", release: string): string {
+    return `pulumi-language-${language}-${release}`;
 }
 
 /**
- * The git-ignored folder holding pulumi, the language hosts (nodejs, python with its exec script, go, yaml),
- * pulumi-resource-pulumi-nodejs and pulumi-wechatpay-sdkgen:
+ * The git-ignored folder holding pulumi, the language hosts (yaml; nodejs, python with its exec script and go as our
+ * shim beside the old host it wraps) and pulumi-resource-pulumi-nodejs:
  * `<repo>/.cache/pulumi-cli/<release>/bin`, or under `$PULUMI_WECHATPAY_CLI_CACHE` (tests point it at an empty
  * folder to see the demo without a built CLI while other tests use the real one).
  */

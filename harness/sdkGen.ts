@@ -1,29 +1,54 @@
 /**
- * SDK generation for a Pulumi package schema, by our pulumi-wechatpay-sdkgen (cli/sdkgen, built by
- * `npm run cli:build`), which calls Pulumi's own code generators at the CLI's release. `pulumi package gen-sdk` cannot
- * do it with the hosts we can build: they predate the GeneratePackage call the CLI makes ("method GeneratePackage not
- * implemented"; docs/development.md).
+ * SDK generation for a Pulumi package schema by `pulumi package gen-sdk`, with the built CLI (`npm run cli:build`):
+ * its language hosts are wrapped by our shim (cli/langshim), which answers the GeneratePackage call with Pulumi's own
+ * code generators at the CLI's release (docs/development.md). Run hermetically: a temp PULUMI_HOME, no update check.
  */
-import { resolve } from "node:path";
-import { findSdkGen } from "./languageHosts";
+import { mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { delimiter, dirname, join, relative, resolve } from "node:path";
+import { scrubbedEnv } from "./fixtures";
+import { findRealCli } from "./realCli";
 import { collect } from "./run";
 
-/** The languages pulumi-wechatpay-sdkgen writes. */
+/** The languages whose SDKs `pulumi package gen-sdk` writes with our hosts. */
 export type SdkLanguage = "nodejs" | "python" | "go";
 
 /**
- * Writes the `language` SDK of the package in `schemaPath` into `outDir` (emptied first, as `pulumi package gen-sdk`
- * does) and returns the files written, relative to `outDir`, sorted. Throws with the generator's message on a bad
- * schema, or when the generator is not built (run `npm run cli:build`).
+ * Writes the `language` SDK of the package in `schemaPath` into `outDir` (replaced, as `pulumi package gen-sdk`
+ * replaces its output) and returns the files written, relative to `outDir`, sorted. Throws with the CLI's message and
+ * the schema's path on a bad schema, or when no CLI is built (run `npm run cli:build`).
  */
 export async function generateSdk(schemaPath: string, language: SdkLanguage, outDir: string): Promise<string[]> {
-    const { sdkGen, reason } = findSdkGen();
-    if (sdkGen === undefined) throw new Error(`cannot generate the ${language} SDK: ${reason}`);
-    const r = await collect(sdkGen, [resolve(schemaPath), language, resolve(outDir)], {
-        cwd: process.cwd(),
-        timeoutMs: 120_000,
-    });
-    if (r.code !== 0)
-        throw new Error(`pulumi-wechatpay-sdkgen ${language} failed (exit ${r.code}): ${r.stderr.trim()}`);
-    return r.stdout.split("\n").filter((l) => l !== "");
+    const { cli, reason } = findRealCli();
+    if (cli === undefined) throw new Error(`cannot generate the ${language} SDK: ${reason}`);
+    const target = resolve(outDir);
+    // Staged beside the target so that the final rename stays on one file system; gen-sdk writes <out>/<language>.
+    const stage = await mkdtemp(join(dirname(target), ".gen-sdk-"));
+    try {
+        const env = scrubbedEnv({
+            PULUMI_HOME: join(stage, "home"),
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PATH: [cli.binDir, process.env.PATH ?? ""].join(delimiter),
+        });
+        const schema = resolve(schemaPath);
+        const args = ["package", "gen-sdk", schema, "--language", language, "--out", join(stage, "out")];
+        const r = await collect(cli.binary, args, { cwd: stage, env, timeoutMs: 120_000 });
+        if (r.code !== 0) {
+            throw new Error(
+                `pulumi ${args.slice(0, 3).join(" ")} --language ${language} failed (exit ${r.code}): ${r.stderr.trim()}`,
+            );
+        }
+        await rm(target, { recursive: true, force: true });
+        await rename(join(stage, "out", language), target);
+        return await listFiles(target);
+    } finally {
+        await rm(stage, { recursive: true, force: true });
+    }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((e) => e.isFile())
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+        .sort();
 }

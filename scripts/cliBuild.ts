@@ -1,5 +1,5 @@
-// `npm run cli:build`: builds the Pulumi CLI, its language hosts (Node.js, Python, Go, YAML) and our SDK generator
-// (cli/sdkgen) from the Go module proxy into
+// `npm run cli:build`: builds the Pulumi CLI, its language hosts (Node.js, Python, Go, YAML) and our shim around the
+// old ones (cli/langshim) from the Go module proxy into
 // .cache/pulumi-cli/<release>/bin, from the committed wrapper modules in cli/ (go.mod/go.sum only; no Pulumi
 // source is committed). Progress goes to stderr-like lines on stdout; the LAST line is the absolute path of the
 // bin folder, which scripts and CI read. A second run with nothing changed only compares a stamp.
@@ -11,15 +11,17 @@
 // package no longer exists), hence cli/langhost/go.mod. The Python host comes from the same sdk/v3 v3.68.0 (same
 // refusal for .../sdk/python/cmd/pulumi-language-python/v3). The Go host's own module is refused too, and sdk/v3
 // v3.66.0 is the last release holding it as a package: a third graph, cli/langhost-go/go.mod. The YAML host
-// (github.com/pulumi/pulumi-yaml, which needs pkg/v3 >= 3.257.0) and the SDK generator share cli/go.mod with the CLI,
-// so they reuse its compiled packages.
+// (github.com/pulumi/pulumi-yaml, which needs pkg/v3 >= 3.257.0) and the shim share cli/go.mod with the CLI, so they
+// reuse its compiled packages.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
     chmodSync,
     copyFileSync,
     existsSync,
+    linkSync,
     mkdirSync,
+    readdirSync,
     readFileSync,
     renameSync,
     rmSync,
@@ -32,6 +34,7 @@ import {
     dynamicProviderLauncher,
     GO_HOST_RELEASE,
     LANGUAGE_HOST_RELEASE,
+    wrappedHostName,
     YAML_HOST_RELEASE,
 } from "../harness/realCliBuild";
 
@@ -51,9 +54,22 @@ interface Target {
     moduleDir: string;
     pkg: string;
     version: string;
-    /** The variable the release sets to the version; none for our own tool. */
+    /** The variable the release sets to the version; none for our own tools. */
     versionVar?: string;
+    extraLdflags?: string;
 }
+/**
+ * The hosts we can build predate the code-generation RPCs of the CLI (GenerateProgram, GeneratePackage), so each is
+ * installed under its release's name and our shim (cli/langshim) takes the host's name: it serves those RPCs and
+ * forwards the rest to the old host.
+ */
+const wrappedLanguages = ["nodejs", "python", "go"] as const;
+const wrappedRelease: Record<(typeof wrappedLanguages)[number], string> = {
+    nodejs: LANGUAGE_HOST_RELEASE,
+    python: LANGUAGE_HOST_RELEASE,
+    go: GO_HOST_RELEASE,
+};
+const SHIM = "pulumi-language-shim";
 const targets: Target[] = [
     {
         name: "pulumi",
@@ -69,23 +85,30 @@ const targets: Target[] = [
         version: YAML_HOST_RELEASE,
         versionVar: yamlVersion,
     },
-    { name: "pulumi-wechatpay-sdkgen", moduleDir: "cli", pkg: "./sdkgen", version: CLI_RELEASE },
     {
-        name: "pulumi-language-nodejs",
+        name: SHIM,
+        moduleDir: "cli",
+        pkg: "./langshim",
+        version: CLI_RELEASE,
+        // Which old host each copy wraps (cli/langshim/main.go, hostReleases).
+        extraLdflags: `-X main.hostReleases=${wrappedLanguages.map((l) => `${l}=${wrappedRelease[l]}`).join(",")}`,
+    },
+    {
+        name: wrappedHostName("nodejs", LANGUAGE_HOST_RELEASE),
         moduleDir: "cli/langhost",
         pkg: "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs",
         version: LANGUAGE_HOST_RELEASE,
         versionVar: sdkVersion,
     },
     {
-        name: "pulumi-language-python",
+        name: wrappedHostName("python", LANGUAGE_HOST_RELEASE),
         moduleDir: "cli/langhost",
         pkg: "github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python",
         version: LANGUAGE_HOST_RELEASE,
         versionVar: sdkVersion,
     },
     {
-        name: "pulumi-language-go",
+        name: wrappedHostName("go", GO_HOST_RELEASE),
         moduleDir: "cli/langhost-go",
         pkg: "github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go",
         version: GO_HOST_RELEASE,
@@ -124,7 +147,11 @@ function stampKey(go: string): string {
     h.update(readFileSync(__filename));
     for (const t of targets) {
         h.update(t.pkg + t.version);
-        if (t.pkg.startsWith("./")) h.update(readFileSync(join(root, t.moduleDir, t.pkg, "main.go")));
+        if (t.pkg.startsWith("./")) {
+            const dir = join(root, t.moduleDir, t.pkg);
+            for (const f of readdirSync(dir).sort()) h.update(f + readFileSync(join(dir, f), "utf8"));
+        }
+        h.update(t.extraLdflags ?? "");
         for (const f of ["go.mod", "go.sum"]) h.update(readFileSync(join(root, t.moduleDir, f)));
     }
     h.update(dynamicProviderLauncher);
@@ -155,7 +182,8 @@ function main(): void {
     const stampFile = join(bin, ".stamp");
     const go = goVersion();
     const key = stampKey(go);
-    const names = [...targets.map((t) => t.name), "pulumi-resource-pulumi-nodejs", pythonExec];
+    const shimCopies = wrappedLanguages.map((l) => `pulumi-language-${l}`);
+    const names = [...targets.map((t) => t.name), ...shimCopies, "pulumi-resource-pulumi-nodejs", pythonExec];
     if (
         existsSync(stampFile) &&
         readFileSync(stampFile, "utf8") === key &&
@@ -183,7 +211,8 @@ function main(): void {
         }
         log(`${t.name} ${t.version}: compiling`);
         const out = join(bin, `${t.name}.tmp`);
-        const ldflags = `-s -w${t.versionVar === undefined ? "" : ` -X ${t.versionVar}=${t.version}`}`;
+        const version = t.versionVar === undefined ? "" : ` -X ${t.versionVar}=${t.version}`;
+        const ldflags = `-s -w${version}${t.extraLdflags === undefined ? "" : ` ${t.extraLdflags}`}`;
         const b = spawnSync("go", ["build", ...buildFlags, "-ldflags", ldflags, "-o", out, t.pkg], {
             cwd: join(root, t.moduleDir),
             env: goEnv,
@@ -194,6 +223,21 @@ function main(): void {
         log(`${t.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     copyPythonExec(bin);
+    // Built by earlier versions of this script, no longer: pulumi-wechatpay-sdkgen gave way to `pulumi package gen-sdk`.
+    rmSync(join(bin, "pulumi-wechatpay-sdkgen"), { force: true });
+    // The shim learns its language from the name it runs under, so each host name is a hard link to it (a copy
+    // where the file system has no hard links).
+    for (const name of shimCopies) {
+        const tmp = join(bin, `${name}.tmp`);
+        rmSync(tmp, { force: true });
+        try {
+            linkSync(join(bin, SHIM), tmp);
+        } catch {
+            copyFileSync(join(bin, SHIM), tmp);
+            chmodSync(tmp, 0o755);
+        }
+        renameSync(tmp, join(bin, name));
+    }
     // Pulumi's release archive ships the dynamic provider's launcher next to the CLI (goreleaser packs
     // sdk/nodejs/dist/pulumi-resource-pulumi-nodejs into bin/); the CLI finds bundled plugins on PATH or next to
     // its own executable (sdk/go/common/workspace/plugins.go, getPluginInfoAndPath).

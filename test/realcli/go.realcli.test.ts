@@ -6,13 +6,21 @@
  * from the Go module proxy (go.sum is committed). Skipped with the reason where the CLI, the Go host or Go is missing.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO } from "../../harness/cli";
 import { findLanguageHost } from "../../harness/languageHosts";
-import { pluginSdk } from "../../harness/pluginSdk";
-import { type PluginProgram, pluginRig, pluginSkipReason, quickStartStory } from "./pluginStory";
+import { pluginSdk, SCHEMA } from "../../harness/pluginSdk";
+import {
+    importCodeTest,
+    type PluginProgram,
+    pluginRig,
+    pluginSkipReason,
+    quickStartStory,
+    STEP_MS,
+} from "./pluginStory";
 
 const hasGo = spawnSync("go", ["version"]).status === 0;
 const reason = pluginSkipReason(
@@ -45,5 +53,30 @@ describe.skipIf(reason !== "")(
     () => {
         const rig = pluginRig(GO, reason);
         quickStartStory(GO, rig);
+        importCodeTest(GO, rig, {
+            out: "imported.go",
+            resource: "wechatpay.NewComplaintNotification(",
+            main: "main.go",
+        });
+
+        it(
+            "pulumi package add generates the Go SDK into the program and points go.mod at it",
+            async () => {
+                const p = await rig.project("add");
+                // Link (go.mod's replace) is the shim's own; installing dependencies is the old host's.
+                const r = await p.ok(["package", "add", SCHEMA], STEP_MS);
+                expect(r.stdout).toContain('"github.com/pulumi-wechatpay/pulumi-wechatpay/sdk/go/wechatpay"');
+                const mod = await readFile(join(p.workDir, "go.mod"), "utf8");
+                expect(mod).toContain("github.com/pulumi-wechatpay/pulumi-wechatpay/sdk/go => ./sdks/wechatpay");
+                const sdk = join(p.workDir, "sdks", "wechatpay");
+                expect(existsSync(join(sdk, "go.mod"))).toBe(true);
+                expect(existsSync(join(sdk, "wechatpay", "complaintNotification.go"))).toBe(true);
+                // The program builds and runs on the added SDK.
+                const preview = await p.run(["preview"], STEP_MS);
+                expect(preview.code, `${preview.stdout}\n${preview.stderr}`).toBe(0);
+                expect(preview.stdout).toContain("wechatpay:index:MembercardCallback");
+            },
+            STEP_MS,
+        );
     },
 );

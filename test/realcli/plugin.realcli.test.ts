@@ -1,10 +1,10 @@
 /**
  * The wechatpay provider plugin through the real Pulumi CLI (`npm run cli:build`), installed from `npm run
  * plugin:pack`'s tarball into a fresh PULUMI_HOME: the quick-start story on an explicit provider instance,
- * `pulumi import` of all four resources, and a dynamic MembercardCallback moved to the plugin's resource with
+ * `pulumi import` of all four resources with TypeScript code generated, and a dynamic MembercardCallback moved to the plugin's resource with
  * `aliases` in one `up` that makes no WeChat Pay write.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIFTED_URL, emulatorStackConfig, keyFragments, MCHID, OLD_URL, SECRET_KEYS, URL_A } from "../../harness";
@@ -190,22 +190,27 @@ describe.skipIf(cli === undefined)(
             }, STEP_MS);
 
             it.each(RESOURCES)(
-                "imports $type by the merchant id: one read, no write",
+                "imports $type by the merchant id and writes its TypeScript: one read, no write",
                 async ({ type, name, api }) => {
-                    // Without a generated SDK in the program, the Node.js language host has nothing to generate code
-                    // against; the import itself does not need it.
+                    // The Node.js host generates the code (GenerateProgram, answered by our shim cli/langshim) from
+                    // the plugin's schema; the program needs no SDK for that.
+                    const out = `imported-${name}.ts`;
                     await p.ok([
                         "import",
                         "--stack",
                         "imports",
                         "--yes",
-                        "--generate-code=false",
+                        "--out",
+                        out,
                         // Imports are protected by default; this test destroys them next.
                         "--protect=false",
                         `wechatpay:index:${type}`,
                         name,
                         MCHID,
                     ]);
+                    const code = await readFile(join(p.workDir, out), "utf8");
+                    expect(code).toContain(`new wechatpay.${type}("${name}"`);
+                    expect(code).toContain(IMPORTED_URL);
                     const calls = newCalls();
                     expect(calls[`${api} ${MCHID}`]?.every((c) => c.startsWith("GET 200"))).toBe(true);
                     expect(

@@ -8,6 +8,8 @@
  * The WeChat Pay calls (the emulator's log) are asserted per step. Every example exports `notifyUrl` and
  * `previousNotifyUrl`, and reads the URL from its project's `notifyUrl` config.
  */
+import { readFile, rename } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIFTED_URL, emulatorStackConfig, MCHID, OLD_URL, SECRET_KEYS, URL_A } from "../../harness";
 import { HostProject, type HostProjectOptions } from "../../harness/hostProject";
@@ -143,4 +145,52 @@ export function quickStartStory(program: PluginProgram, rig: PluginRig): void {
             STEP_MS,
         );
     });
+}
+
+/** How `pulumi import --out` writes a program in one language, and how that program replaces the example's. */
+export interface ImportedCode {
+    /** The file `--out` names: `imported.py`, `imported.go`, `imported.ts`. */
+    out: string;
+    /** What the generated code must contain besides the URL (the resource's class, in the language's spelling). */
+    resource: string;
+    /** The program file the generated code replaces (`__main__.py`, `main.go`, `index.ts`). */
+    main: string;
+}
+
+/**
+ * `pulumi import --out` for a live ComplaintNotification generates code through the language host (GenerateProgram,
+ * which our shim cli/langshim answers): one read and no write; then the generated code replaces the program and a
+ * preview of it proposes nothing, because it is the imported state.
+ */
+export function importCodeTest(program: PluginProgram, rig: PluginRig, code: ImportedCode): void {
+    it(
+        `pulumi import writes the ${program.language} code for a live setting: one read, no write`,
+        async () => {
+            const { emulator } = rig;
+            emulator.reset();
+            const IMPORTED = "https://merchant.example.com/wechatpay/complaints";
+            emulator.setSetting("complaint", IMPORTED, MCHID);
+            const newCalls = callLog(emulator);
+            const p = await rig.project("imports");
+            const args = ["import", "wechatpay:index:ComplaintNotification", "complaints", MCHID];
+            await p.ok([...args, "--out", code.out, "--protect=false", "--yes", "--skip-preview"], STEP_MS);
+            const text = await readFile(join(p.workDir, code.out), "utf8");
+            expect(text).toContain(code.resource);
+            expect(text).toContain(IMPORTED);
+            expect(newCalls()).toEqual({ [`complaints ${MCHID}`]: ["GET 200"] });
+            expect(emulator.setting("complaint", MCHID)).toBe(IMPORTED);
+
+            // Moved, not copied: a second `main` beside the first would not compile in Go.
+            await rename(join(p.workDir, code.out), join(p.workDir, code.main));
+            const preview = await p.run(["preview", "--expect-no-changes"], STEP_MS);
+            expect(preview.code, `${text}\n${preview.stdout}\n${preview.stderr}`).toBe(0);
+            expect(
+                Object.values(newCalls())
+                    .flat()
+                    .filter((c) => !c.startsWith("GET")),
+            ).toEqual([]);
+            expect(emulator.setting("complaint", MCHID)).toBe(IMPORTED);
+        },
+        STEP_MS,
+    );
 }

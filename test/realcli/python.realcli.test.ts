@@ -15,7 +15,14 @@ import { REPO } from "../../harness/cli";
 import { findLanguageHost } from "../../harness/languageHosts";
 import { pluginSdk } from "../../harness/pluginSdk";
 import { run } from "../../harness/run";
-import { type PluginProgram, pluginRig, pluginSkipReason, quickStartStory, STEP_MS } from "./pluginStory";
+import {
+    importCodeTest,
+    type PluginProgram,
+    pluginRig,
+    pluginSkipReason,
+    quickStartStory,
+    STEP_MS,
+} from "./pluginStory";
 
 const hasPython = spawnSync("python3", ["-m", "venv", "--help"]).status === 0;
 const reason = pluginSkipReason(
@@ -62,5 +69,10 @@ describe.skipIf(reason !== "")(
 
         const rig = pluginRig(PYTHON, reason);
         quickStartStory(PYTHON, rig);
+        importCodeTest(PYTHON, rig, {
+            out: "imported.py",
+            resource: "wechatpay.ComplaintNotification(",
+            main: "__main__.py",
+        });
     },
 );
