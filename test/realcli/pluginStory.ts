@@ -8,7 +8,7 @@
  * The WeChat Pay calls (the emulator's log) are asserted per step. Every example exports `notifyUrl` and
  * `previousNotifyUrl`, and reads the URL from its project's `notifyUrl` config.
  */
-import { readFile, rename } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRIFTED_URL, emulatorStackConfig, MCHID, OLD_URL, SECRET_KEYS, URL_A } from "../../harness";
@@ -138,7 +138,7 @@ export function quickStartStory(program: PluginProgram, rig: PluginRig): void {
                 await p.ok(["destroy", "--yes", "--skip-preview"], STEP_MS);
                 expect(newCalls()).toEqual({ [`membercard ${MCHID}`]: ["GET 200", "PATCH 200"] });
                 expect(rig.emulator.setting("membercard", MCHID)).toBe(OLD_URL);
-                // The figure the plugin doc quotes: setup (SDK install, plugin install, config) and the story.
+                // The figure docs/plugin.md quotes: setup (SDK install, plugin install, config) and the story.
                 const seconds = ((Date.now() - started) / 1000).toFixed(1);
                 console.info(`${program.language} example: quick-start story in ${seconds} s`);
             },
@@ -153,8 +153,10 @@ export interface ImportedCode {
     out: string;
     /** What the generated code must contain besides the URL (the resource's class, in the language's spelling). */
     resource: string;
-    /** The program file the generated code replaces (`__main__.py`, `main.go`, `index.ts`). */
+    /** The program file the generated code replaces (`__main__.py`, `main.go`, `Pulumi.yaml`). */
     main: string;
+    /** The program file's text made from the generated code; the code as it is when absent. */
+    program?: (generated: string) => string;
 }
 
 /**
@@ -181,7 +183,8 @@ export function importCodeTest(program: PluginProgram, rig: PluginRig, code: Imp
             expect(emulator.setting("complaint", MCHID)).toBe(IMPORTED);
 
             // Moved, not copied: a second `main` beside the first would not compile in Go.
-            await rename(join(p.workDir, code.out), join(p.workDir, code.main));
+            await rm(join(p.workDir, code.out));
+            await writeFile(join(p.workDir, code.main), code.program?.(text) ?? text);
             const preview = await p.run(["preview", "--expect-no-changes"], STEP_MS);
             expect(preview.code, `${text}\n${preview.stdout}\n${preview.stderr}`).toBe(0);
             expect(
